@@ -1,0 +1,1 @@
+"""Platform adapters (Slack, Teams), the web server and the command line."""

@@ -1,0 +1,37 @@
+"""The data model: SQLAlchemy 2 typed declarative tables, the same on SQLite and PostgreSQL."""
+
+from models.audit import AuditEvent
+from models.base import Base, utcnow
+from models.events import KeyringEntry, ProcessedEvent
+from models.feedback import FollowUpAnswer, PulseAnswer, PulseRound
+from models.identity import ChatIdentity
+from models.jobs import DueJob, JobStatus
+from models.organisation import Organisation, Workspace
+from models.roster import TIER_ORDER, Override, Peer, Rotation, RotationMember, Tier
+from models.support import Offer, OfferStatus, RequestStatus, SupportRequest
+
+__all__ = [
+    "TIER_ORDER",
+    "AuditEvent",
+    "Base",
+    "ChatIdentity",
+    "DueJob",
+    "FollowUpAnswer",
+    "JobStatus",
+    "KeyringEntry",
+    "Offer",
+    "OfferStatus",
+    "Organisation",
+    "Override",
+    "Peer",
+    "ProcessedEvent",
+    "PulseAnswer",
+    "PulseRound",
+    "RequestStatus",
+    "Rotation",
+    "RotationMember",
+    "SupportRequest",
+    "Tier",
+    "Workspace",
+    "utcnow",
+]

@@ -1,0 +1,49 @@
+"""Organisations, their settings, and the chat workspaces (Slack team, Teams tenant) they own."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+from models.types import UTCDateTime
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    # A list of {"name", "contact", "verified_on"}; null means the country's defaults.
+    crisis_resources: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    timeout_now_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    timeout_today_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    timeout_week_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
+    offer_mode: Mapped[str] = mapped_column(String(16), default="broadcast")
+    follow_up_offsets_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1, 3, 7, 30])
+    follow_up_local_hour: Mapped[int] = mapped_column(Integer, default=10)
+    pulse_weekday: Mapped[int] = mapped_column(Integer, default=2)
+    pulse_local_time: Mapped[time] = mapped_column(Time, default=time(11, 0))
+    pulse_second_question: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Workspace(Base):
+    """A Slack team or a Teams tenant, mapped to the organisation whose roster it shares."""
+
+    __tablename__ = "workspaces"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""The due-jobs engine and the APScheduler ticks that drive it."""

@@ -1,0 +1,111 @@
+"""Bad settings stop start-up with one line naming the variable, and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from config.settings import ConfigError, load_settings
+from tests.conftest import TEST_KEY
+
+BAD_SETTINGS = [
+    ({"SLACK_BOT_TOKEN": "xoxb-1-2-3"}, "SLACK_SIGNING_SECRET"),
+    ({"SLACK_BOT_TOKEN": "not-a-token", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET"),
+    ({"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
+    ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "mysql://user@host/db"}, "DATABASE_URL"),
+    ({"ENCRYPTION_KEYS": "too-short"}, "ENCRYPTION_KEYS"),
+    ({"ENVIRONMENT": "production"}, "ENCRYPTION_KEYS"),
+    ({"PORT": "eighty"}, "PORT"),
+    (
+        {"TEAMS_ENABLED": "true", "ENVIRONMENT": "production", "ENCRYPTION_KEYS": TEST_KEY},
+        "TEAMS_ENABLED",
+    ),
+    ({"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001"}, "MICROSOFT_APP_PASSWORD"),
+    (
+        {"MICROSOFT_APP_ID": "00000000-0000-0000-0000-000000000001", "MICROSOFT_APP_PASSWORD": "p"},
+        "MICROSOFT_APP_TENANT_ID",
+    ),
+]
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_")) or name in (
+            "PORT",
+            "ENVIRONMENT",
+            "TEAMS_ENABLED",
+        ):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("env", "variable"), BAD_SETTINGS)
+def test_bad_setting_gives_one_line_naming_the_variable(
+    clean_env: Path, env: dict[str, str], variable: str
+) -> None:
+    result = CliRunner().invoke(app, ["check-config"], env=env)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {variable}:"), lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_postgres_urls_as_pasted_are_accepted(clean_env: Path) -> None:
+    settings = load_settings(DATABASE_URL="postgres://u:p@db.example/peers")
+    assert settings.database_url == "postgresql+asyncpg://u:p@db.example/peers"
+
+
+def test_blank_values_count_as_unset(clean_env: Path) -> None:
+    settings = load_settings(SLACK_BOT_TOKEN="  ", SLACK_SIGNING_SECRET="")
+    assert not settings.slack_enabled
+
+
+def test_load_settings_raises_config_error_not_validation_error(clean_env: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^PORT: "):
+        load_settings(PORT="0")
+
+
+def test_check_config_on_defaults_reports_platforms_off(clean_env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["check-config"])
+    assert result.exit_code == 0, result.output
+    assert "schema current" in result.stdout
+    assert "slack: off: set SLACK_BOT_TOKEN" in result.stdout
+
+
+def test_check_config_before_migrations_says_to_run_them(clean_env: Path) -> None:
+    result = CliRunner().invoke(app, ["check-config"])
+    assert result.exit_code == 2
+    assert "peer-support db upgrade" in result.stderr
+
+
+def test_unreachable_database_is_one_line(clean_env: Path) -> None:
+    env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    result = CliRunner().invoke(app, ["check-config"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: DATABASE_URL: cannot connect")
+
+
+def test_console_script_exits_non_zero_with_one_line(clean_env: Path) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1"}
+    script = Path(sys.executable).with_name("peer-support")
+    done = subprocess.run(
+        [str(script), "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: SLACK_SIGNING_SECRET: required with a Slack token or client id "
+        "(Slack app > Basic Information > Signing Secret)"
+    ]

@@ -1,0 +1,103 @@
+"""The web server: health check, metrics, and `serve` on a fresh checkout."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.runtime import Runtime
+from bot.web import create_web_app
+from config.settings import load_settings
+from models.crypto import Vault
+from models.db import Database
+
+
+def _runtime(database: Database, vault: Vault) -> Runtime:
+    settings = load_settings(DATABASE_URL=database.url)
+    return Runtime(settings=settings, vault=vault, database=database)
+
+
+async def test_healthz_is_200_when_the_database_answers(
+    database: Database, test_vault: Vault
+) -> None:
+    async with TestClient(TestServer(create_web_app(_runtime(database, test_vault)))) as client:
+        response = await client.get("/healthz")
+        assert response.status == 200
+        body = await response.json()
+        assert body["status"] == "ok"
+
+
+async def test_healthz_is_503_when_the_database_is_down(test_vault: Vault) -> None:
+    database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with TestClient(TestServer(create_web_app(_runtime(database, test_vault)))) as client:
+        response = await client.get("/healthz")
+        assert response.status == 503
+        assert await response.json() == {"status": "unavailable", "database": "unreachable"}
+    await database.dispose()
+
+
+async def test_metrics_are_prometheus_text(database: Database, test_vault: Vault) -> None:
+    async with TestClient(TestServer(create_web_app(_runtime(database, test_vault)))) as client:
+        await client.get("/healthz")
+        response = await client.get("/metrics")
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        text = await response.text()
+        assert 'peer_support_http_requests_total{route="/healthz",status="200"}' in text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_"))
+    }
+    env.update({"PORT": str(port), "HOST": "127.0.0.1"})
+    script = Path(sys.executable).with_name("peer-support")
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(script), "serve"], cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
+        )
+    try:
+        status = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and status != 200:
+            status = _health_status(f"http://127.0.0.1:{port}/healthz")
+            if status != 200:
+                time.sleep(0.2)
+        assert status == 200, log_path.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    log = log_path.read_text()
+    assert "slack: off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in log
+    assert "teams: off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD" in log
+    assert (tmp_path / "peer_support.db").exists()
+    key_file = tmp_path / ".peer_support" / "encryption.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
