@@ -13,7 +13,7 @@ from aiohttp import web
 from cryptography.fernet import Fernet
 
 from bot.logs import configure_logging
-from bot.platforms import platform_status
+from bot.platforms import install_platforms, platform_status
 from bot.runtime import Runtime, build_runtime, ensure_schema_current, prepare_database
 from bot.web import create_web_app
 from config.settings import ConfigError, Settings, load_settings
@@ -55,20 +55,25 @@ def _start_up_log(runtime: Runtime, role: str) -> None:
 
 def _web_app(runtime: Runtime, *, migrate: bool, run_jobs: bool) -> web.Application:
     application = create_web_app(runtime)
+    platforms = install_platforms(runtime)
+    for platform in platforms:
+        platform.mount(application)
     ticker_holder: list[Ticker] = []
 
     async def on_startup(_app: web.Application) -> None:
         await prepare_database(runtime, migrate=migrate)
         settings = runtime.settings
         log.info("listening on http://%s:%s (health: /healthz)", settings.host, settings.port)
-        if run_jobs and runtime.engine is not None:
-            ticker = Ticker(runtime.engine, runtime.settings.worker_poll_seconds)
+        if run_jobs:
+            ticker = runtime.ticker()
             ticker.start()
             ticker_holder.append(ticker)
 
     async def on_cleanup(_app: web.Application) -> None:
         for ticker in ticker_holder:
             ticker.shutdown()
+        for platform in platforms:
+            await platform.close()
         await runtime.database.dispose()
 
     application.on_startup.append(on_startup)
@@ -122,9 +127,8 @@ def worker() -> None:
         runtime.platform_status = platform_status(settings)
         _start_up_log(runtime, "worker")
         await prepare_database(runtime, migrate=False)
-        if runtime.engine is None:
-            raise ConfigError("worker: no job engine configured")
-        ticker = Ticker(runtime.engine, settings.worker_poll_seconds)
+        platforms = install_platforms(runtime)
+        ticker = runtime.ticker()
         ticker.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -132,6 +136,8 @@ def worker() -> None:
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         ticker.shutdown()
+        for platform in platforms:
+            await platform.close()
         await runtime.database.dispose()
         log.info("worker stopped")
 
@@ -178,13 +184,6 @@ def check_config() -> None:
 
     async def main() -> None:
         runtime = build_runtime(settings)
-        try:
-            await runtime.database.ping()
-        except Exception as exc:
-            raise ConfigError(
-                f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}); "
-                "check the host, port, user and database name"
-            ) from None
         try:
             await ensure_schema_current(runtime.database)
         finally:

@@ -1,6 +1,6 @@
 """Prometheus metrics. Labels are kinds and outcomes only: never a person, a request or a text."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -10,21 +10,9 @@ HTTP_REQUESTS = Counter(
     ["route", "status"],
     registry=REGISTRY,
 )
-SUPPORT_REQUESTS = Counter(
-    "peer_support_requests",
-    "Support requests received, by urgency.",
-    ["urgency"],
-    registry=REGISTRY,
-)
 JOBS = Counter(
     "peer_support_jobs",
     "Due jobs run, by kind and outcome.",
     ["kind", "outcome"],
-    registry=REGISTRY,
-)
-ACK_SECONDS = Histogram(
-    "peer_support_ack_seconds",
-    "Time from receiving a platform request to answering it.",
-    ["platform"],
     registry=REGISTRY,
 )

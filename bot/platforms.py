@@ -2,7 +2,44 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
+from aiohttp import web
+
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+class ChatPlatform(Protocol):
+    """A platform adapter: it has registered its messenger; web processes also mount routes."""
+
+    def mount(self, app: web.Application) -> None:
+        """Add the platform's HTTP routes (and start-up/clean-up hooks) to the web app."""
+        ...
+
+    async def close(self) -> None:
+        """Release clients and connections."""
+        ...
+
+
+def install_platforms(runtime: Runtime) -> list[ChatPlatform]:
+    """Start the adapters the settings turn on and register their messengers on the runtime.
+
+    Imported lazily so a process without Slack or Teams credentials never loads their SDKs.
+    """
+    settings = runtime.settings
+    platforms: list[ChatPlatform] = []
+    if settings.slack_enabled:
+        from bot.slack import install as install_slack
+
+        platforms.append(install_slack(runtime))
+    if settings.microsoft_app_id or settings.teams_enabled:
+        from bot.teams import install as install_teams
+
+        platforms.append(install_teams(runtime))
+    return platforms
 
 
 def platform_status(settings: Settings) -> dict[str, str]:

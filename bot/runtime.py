@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.metrics import JOBS
 from config.settings import ConfigError, Settings
+from handlers.delivery import Delivery
+from handlers.failures import report_failed_job
+from handlers.follow_up import FollowUps
+from handlers.outbox import DELIVER
+from handlers.people import OrganisationDefaults
 from handlers.ports import Messengers
+from handlers.pulse import Pulses
+from handlers.retention import Retention
+from handlers.support import SupportService
+from models import DueJob
 from models.crypto import Vault, configure_vault, vault_from_settings
 from models.db import Database
 from models.keyring import load_keyring
-from models.migrate import upgrade
+from models.migrate import alembic_config, upgrade
 from scheduler.engine import JobEngine
+from scheduler.ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +40,63 @@ class Runtime:
     vault: Vault
     database: Database
     messengers: Messengers = field(default_factory=Messengers)
-    engine: JobEngine | None = None
     platform_status: dict[str, str] = field(default_factory=dict)
+    support: SupportService = field(init=False)
+    follow_ups: FollowUps = field(init=False)
+    pulses: Pulses = field(init=False)
+    retention: Retention = field(init=False)
+    engine: JobEngine = field(init=False)
+
+    def __post_init__(self) -> None:
+        defaults = OrganisationDefaults(
+            time_zone=self.settings.default_time_zone,
+            locale=self.settings.default_locale,
+            country=self.settings.default_country,
+        )
+        self.support = SupportService(self.database, defaults=defaults, after_commit=self.kick)
+        self.follow_ups = FollowUps(self.support)
+        self.pulses = Pulses(self.support)
+        self.retention = Retention(self.support)
+        handlers = {
+            DELIVER: Delivery(self.database, self.messengers),
+            **self.support.job_handlers(),
+            **self.follow_ups.job_handlers(),
+            **self.pulses.job_handlers(),
+            **self.retention.job_handlers(),
+        }
+        self.engine = JobEngine(
+            self.database,
+            handlers,
+            observe=lambda kind, outcome: JOBS.labels(kind, outcome).inc(),
+            on_failed=self._job_failed,
+        )
+        self._kickers: list[Callable[[], None]] = []
+
+    async def _job_failed(self, job: DueJob) -> None:
+        await report_failed_job(self.database, job)
+        self.kick()
+
+    def ticker(self) -> Ticker:
+        """The APScheduler tick for this process: due jobs, pulse rounds, the daily purge."""
+        ticker = Ticker(
+            self.engine,
+            self.settings.worker_poll_seconds,
+            periodic={
+                "pulse-rounds": (self.pulses.open_due_rounds, 300),
+                "retention-purge": (self.retention.schedule_daily_purge, 3600),
+            },
+        )
+        self.on_kick(ticker.kick)
+        return ticker
+
+    def on_kick(self, kicker: Callable[[], None]) -> None:
+        """Register a way to run due jobs at once (the ticker of this process)."""
+        self._kickers.append(kicker)
+
+    def kick(self) -> None:
+        """New work was committed: run it now rather than at the next tick."""
+        for kicker in self._kickers:
+            kicker()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -46,16 +115,21 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
 
 
 async def ensure_schema_current(database: Database) -> None:
-    from alembic.script import ScriptDirectory
-
-    from models.migrate import alembic_config
-
+    """Refuse to run on a database that is unreachable or not migrated to the code's head."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     try:
         async with database.engine.connect() as connection:
-            current = (await connection.execute(HEAD_REVISION_QUERY)).scalar()
-    except Exception:
-        current = None
+            has_version = await connection.run_sync(
+                lambda sync: inspect(sync).has_table("alembic_version")
+            )
+            current = (
+                (await connection.execute(HEAD_REVISION_QUERY)).scalar() if has_version else None
+            )
+    except (OSError, SQLAlchemyError) as exc:
+        raise ConfigError(
+            f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}); "
+            "check the host, port, user and database name"
+        ) from None
     if current != head:
         raise ConfigError(
             "DATABASE_URL: the database schema is not up to date; run `peer-support db upgrade`"

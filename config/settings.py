@@ -7,6 +7,7 @@ Names follow the configuration contract in DESIGN.md. Anything wrong stops start
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
     encryption_keys: str | None = Field(None, alias="ENCRYPTION_KEYS")
     local_key_file: str = Field(".peer_support/encryption.key", alias="LOCAL_KEY_FILE")
 
+    default_time_zone: str = Field("UTC", alias="DEFAULT_TIME_ZONE")
+    default_locale: str = Field("en", alias="DEFAULT_LOCALE")
+    default_country: str = Field("US", alias="DEFAULT_COUNTRY", pattern=r"^[A-Z]{2}$")
+
     worker_poll_seconds: float = Field(2.0, alias="WORKER_POLL_SECONDS", gt=0)
 
     @field_validator("database_url")
@@ -72,6 +77,15 @@ class Settings(BaseSettings):
             return normalise_database_url(value)
         except (ArgumentError, ValueError) as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'") from None
+        return value
 
     @field_validator(
         "slack_bot_token",
@@ -173,6 +187,8 @@ def _first_error_line(exc: ValidationError) -> str:
         "postgresql+asyncpg://user:password@host:5432/dbname",
         "PORT": "use a port number between 1 and 65535",
         "ENVIRONMENT": "use development, test or production",
+        "DEFAULT_TIME_ZONE": "use an IANA name such as Europe/Madrid or America/New_York",
+        "DEFAULT_COUNTRY": "use a two-letter country code such as US, ES, GB or IE",
         "MICROSOFT_APP_TYPE": "use SingleTenant (new Azure bots), MultiTenant or UserAssignedMSI",
     }.get(alias or field)
     line = f"{alias or field}: {message}"

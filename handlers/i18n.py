@@ -20,15 +20,28 @@ SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 DEFAULT_LOCALE = "en"
 
 
-@cache
-def catalog(locale: str) -> Translations:
-    """The compiled catalog for a supported locale (compiled in memory: no build step)."""
-    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+def _compile(path: Path, locale: str) -> Translations:
+    with path.open("rb") as handle:
         parsed = read_po(handle, locale=locale)
     buffer = BytesIO()
     write_mo(buffer, parsed)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@cache
+def catalog(locale: str) -> Translations:
+    """A supported locale's catalog, compiled in memory (no build step).
+
+    `messages.po` holds the shared texts; each platform adapter may add its own file beside it
+    (`slack.po`, `teams.po`), merged in here.
+    """
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    translations = _compile(folder / "messages.po", locale)
+    for extra in sorted(folder.glob("*.po")):
+        if extra.name != "messages.po":
+            translations.merge(_compile(extra, locale))
+    return translations
 
 
 def pick_locale(*candidates: str | None) -> str:

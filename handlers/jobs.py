@@ -11,6 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import DueJob, JobStatus
 
 
+class RetryLater(Exception):
+    """Raised by a job that cannot run yet (what it depends on is not done); not a failure."""
+
+
 async def enqueue(
     session: AsyncSession,
     *,

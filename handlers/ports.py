@@ -13,6 +13,15 @@ from pydantic import BaseModel, Field
 ButtonStyle = Literal["primary", "danger"] | None
 
 
+class Address(BaseModel):
+    """How an adapter reaches one person: platform, tenant, user id and what it stored for them."""
+
+    platform: str
+    tenant_id: str
+    user_id: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class Button(BaseModel):
     action: str  # what the click means: "offer.accept", "request.withdraw", ...
     label: str
@@ -29,6 +38,8 @@ class Message(BaseModel):
     fields: list[tuple[str, str]] = Field(default_factory=list)
     buttons: list[Button] = Field(default_factory=list)
     footer: str | None = None
+    # Someone the reader should get in touch with (rendered as a mention where possible).
+    contact: Address | None = None
 
     def plain_text(self) -> str:
         """Everything a person would read, as one string (fallback text, tests)."""
@@ -37,15 +48,6 @@ class Message(BaseModel):
         parts += [button.label for button in self.buttons]
         parts.append(self.footer or "")
         return "\n".join(part for part in parts if part)
-
-
-class Address(BaseModel):
-    """How an adapter reaches one person: platform, tenant, user id and what it stored for them."""
-
-    platform: str
-    tenant_id: str
-    user_id: str
-    data: dict[str, Any] = Field(default_factory=dict)
 
 
 class Messenger(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Time
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -14,6 +14,12 @@ from models.types import UTCDateTime
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (
+        # Figures for smaller groups could single people out (DESIGN.md).
+        CheckConstraint("anonymity_threshold >= 3", name="anonymity_threshold_at_least_3"),
+        CheckConstraint("retention_days >= 1", name="retention_days_positive"),
+        CheckConstraint("offer_mode IN ('broadcast', 'sequential')", name="offer_mode_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

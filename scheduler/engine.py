@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from handlers.jobs import RetryLater
 from models import DueJob, JobStatus, utcnow
 from models.db import Database
 
@@ -25,10 +26,6 @@ log = logging.getLogger(__name__)
 
 JobHandler = Callable[[DueJob], Awaitable[dict[str, Any] | None]]
 Clock = Callable[[], datetime]
-
-
-class RetryLater(Exception):
-    """Raised by a job that cannot run yet (what it depends on is not done); not a failure."""
 
 
 def backoff(attempt: int) -> timedelta:
@@ -52,6 +49,7 @@ class JobEngine:
         batch_size: int = 20,
         claim_timeout: timedelta = timedelta(minutes=5),
         on_failed: Callable[[DueJob], Awaitable[None]] | None = None,
+        observe: Callable[[str, str], None] = lambda kind, outcome: None,
         worker_id: str | None = None,
     ) -> None:
         self.database = database
@@ -60,6 +58,7 @@ class JobEngine:
         self.batch_size = batch_size
         self.claim_timeout = claim_timeout
         self.on_failed = on_failed
+        self.observe = observe  # (kind, outcome) of every run, for metrics
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lock = asyncio.Lock()
 
@@ -118,6 +117,7 @@ class JobEngine:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             result = await handler(job)
         except RetryLater:
+            self.observe(job.kind, "deferred")
             await self._finish(
                 job,
                 status=JobStatus.PENDING.value,
@@ -127,6 +127,7 @@ class JobEngine:
             return
         except Exception as exc:
             reason = describe_error(exc)
+            self.observe(job.kind, "error")
             if job.attempts >= job.max_attempts:
                 log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason)
                 if (
@@ -150,6 +151,7 @@ class JobEngine:
                     last_error=reason,
                 )
             return
+        self.observe(job.kind, "done")
         await self._finish(
             job, status=JobStatus.DONE.value, result=result, finished_at=self.clock()
         )

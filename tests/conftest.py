@@ -8,6 +8,7 @@ the PostgreSQL half of the tests is skipped with the reason.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -101,9 +102,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """CLI tests reconfigure logging onto streams that close after them: put it back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 async def database(database_url: str, test_vault: Vault) -> AsyncIterator[Database]:
     """An empty database with the current schema, and the vault's keyring loaded from it."""
+    configure_vault(test_vault)  # a CLI test may have installed another vault
     database = Database(database_url)
     async with database.engine.begin() as connection:
         if database.is_postgres:

@@ -24,6 +24,7 @@ BAD_SETTINGS = [
     ({"ENCRYPTION_KEYS": "too-short"}, "ENCRYPTION_KEYS"),
     ({"ENVIRONMENT": "production"}, "ENCRYPTION_KEYS"),
     ({"PORT": "eighty"}, "PORT"),
+    ({"DEFAULT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_TIME_ZONE"),
     (
         {"TEAMS_ENABLED": "true", "ENVIRONMENT": "production", "ENCRYPTION_KEYS": TEST_KEY},
         "TEAMS_ENABLED",
@@ -39,7 +40,9 @@ BAD_SETTINGS = [
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_")) or name in (
+        if name.startswith(
+            ("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_", "DEFAULT_")
+        ) or name in (
             "PORT",
             "ENVIRONMENT",
             "TEAMS_ENABLED",

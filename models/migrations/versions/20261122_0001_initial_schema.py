@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:33:27.352269
+Create Date: 2026-11-22 19:15:45.328783
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,16 @@ def upgrade() -> None:
         sa.Column("anonymity_threshold", sa.Integer(), nullable=False),
         sa.Column("retention_days", sa.Integer(), nullable=False),
         sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "offer_mode IN ('broadcast', 'sequential')",
+            name=op.f("ck_organisations_offer_mode_known"),
+        ),
+        sa.CheckConstraint(
+            "anonymity_threshold >= 3", name=op.f("ck_organisations_anonymity_threshold_at_least_3")
+        ),
+        sa.CheckConstraint(
+            "retention_days >= 1", name=op.f("ck_organisations_retention_days_positive")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
     )
     op.create_table(

@@ -1,0 +1,38 @@
+"""The audit log: who touched a request, by pseudonym only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuditEvent, Peer
+
+SYSTEM = "system"
+REQUESTER = "requester"
+
+
+def peer_actor(peer: Peer) -> str:
+    return f"peer:{peer.id}"
+
+
+def record(
+    session: AsyncSession,
+    *,
+    organisation_id: int,
+    request_id: str | None,
+    actor: str,
+    action: str,
+    at: datetime,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            organisation_id=organisation_id,
+            request_id=request_id,
+            actor=actor,
+            action=action,
+            detail=detail,
+            at=at,
+        )
+    )

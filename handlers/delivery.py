@@ -1,0 +1,39 @@
+"""The `deliver` job: hand a queued message to the recipient's platform adapter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.jobs import RetryLater
+from handlers.people import address_of
+from handlers.ports import Message, Messengers
+from models import ChatIdentity, DueJob, JobStatus
+from models.db import Database
+
+
+class Delivery:
+    def __init__(self, database: Database, messengers: Messengers) -> None:
+        self.database = database
+        self.messengers = messengers
+
+    async def __call__(self, job: DueJob) -> dict[str, Any]:
+        payload = job.payload
+        async with self.database.session() as session:
+            identity = await session.get(ChatIdentity, payload["to"])
+            original = (
+                await session.get(DueJob, payload["update_of"]) if payload["update_of"] else None
+            )
+        if identity is None:
+            return {"skipped": "recipient erased"}
+        address = address_of(identity)
+        message = Message.model_validate(payload["message"])
+        messenger = self.messengers.for_platform(address.platform)
+        if payload["update_of"] is None:
+            return {"ref": await messenger.send(address, message)}
+        if original is None:
+            return {"skipped": "original message gone"}
+        if original.status in (JobStatus.PENDING.value, JobStatus.RUNNING.value):
+            raise RetryLater("the message to update has not been sent yet")
+        if original.status != JobStatus.DONE.value or not (original.result or {}).get("ref"):
+            return {"skipped": "original message was never sent"}
+        return {"ref": await messenger.update(address, original.result["ref"], message)}

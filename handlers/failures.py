@@ -1,0 +1,45 @@
+"""When a due job is given up after its retries, the coordinators hear of it (without personal
+data), so a lost offer or check-in never goes unnoticed."""
+
+from __future__ import annotations
+
+import logging
+
+from handlers.i18n import t
+from handlers.outbox import DELIVER, deliver
+from handlers.ports import Message
+from handlers.routing import coordinators, identity_of, locale_of
+from models import DueJob, Organisation, utcnow
+from models.db import Database
+
+log = logging.getLogger(__name__)
+
+FAILURE_NOTICE = "job.failed"
+
+
+async def report_failed_job(database: Database, job: DueJob) -> None:
+    if job.organisation_id is None:
+        return
+    if job.kind == DELIVER and job.payload["message"]["kind"] == FAILURE_NOTICE:
+        log.error("could not tell a coordinator about failed job %s", job.id)
+        return  # reporting the failure of a failure report would loop
+    now = utcnow()
+    async with database.session() as session, session.begin():
+        organisation = await session.get(Organisation, job.organisation_id)
+        if organisation is None:
+            return
+        for peer in await coordinators(session, organisation):
+            identity = await identity_of(session, peer)
+            text = t(
+                locale_of(identity, organisation),
+                "coordinator.job_failed",
+                kind=job.kind,
+                job_id=job.id,
+            )
+            await deliver(
+                session,
+                to=identity,
+                message=Message(kind=FAILURE_NOTICE, lines=[text]),
+                key=f"failed:{job.id}:{peer.id}",
+                now=now,
+            )

@@ -1,0 +1,149 @@
+"""Follow-up check-ins after a case closes: sent by the bot, answered anonymously.
+
+An answer is stored with the organisation, the offset and the week only: nothing links it to the
+person or the case. The check-in job remembers that it was answered (not what), so a second
+click is refused politely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notices
+from handlers.i18n import pick_locale, t
+from handlers.intake import IntakeForm, Urgency
+from handlers.outbox import deliver
+from handlers.people import Person, find_identity
+from handlers.ports import Button, Message
+from handlers.routing import locale_of
+from handlers.support import FOLLOW_UP, Submitted, SupportService
+from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
+
+SCORE = "checkin.score"
+TALK_AGAIN = "checkin.talk_again"
+STOP = "checkin.stop"
+LOW_SCORE = 2
+
+
+def week_of(moment: datetime, zone: ZoneInfo) -> date:
+    """Monday of the local week: the only time an answer keeps."""
+    local = moment.astimezone(zone).date()
+    return local - timedelta(days=local.weekday())
+
+
+def check_in_message(locale: str, check_in_id: int) -> Message:
+    scores = [
+        Button(action=SCORE, label=str(score), value=f"{check_in_id}:{score}")
+        for score in range(1, 6)
+    ]
+    return Message(
+        kind="checkin",
+        title=t(locale, "checkin.title"),
+        lines=[t(locale, "checkin.question")],
+        buttons=[
+            *scores,
+            Button(
+                action=TALK_AGAIN, label=t(locale, "checkin.talk_again"), value=str(check_in_id)
+            ),
+            Button(action=STOP, label=t(locale, "checkin.stop"), value=str(check_in_id)),
+        ],
+        footer=t(locale, "checkin.private"),
+    )
+
+
+class FollowUps:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.database = support.database
+
+    def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
+        return {FOLLOW_UP: self._send}
+
+    async def _send(self, job: DueJob) -> dict[str, Any]:
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            identity = await session.get(ChatIdentity, job.payload["to"])
+            if identity is None:
+                return {"skipped": "person erased"}
+            organisation = await session.get(Organisation, identity.organisation_id)
+            assert organisation is not None
+            message = check_in_message(locale_of(identity, organisation), job.id)
+            await deliver(session, to=identity, message=message, key=f"checkin:{job.id}", now=now)
+        self.support.after_commit()
+        return {"sent": True}
+
+    async def answer(
+        self, person: Person, check_in_id: int, choice: str, score: int | None = None
+    ) -> Message:
+        """A click on a check-in button: a score, "talk again" or "stop"."""
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            identity = await find_identity(session, person)
+            job = await session.get(DueJob, check_in_id, with_for_update=True)
+            if (
+                identity is None
+                or job is None
+                or job.kind != FOLLOW_UP
+                or job.payload.get("to") != identity.id
+            ):
+                locale = pick_locale(person.locale, self.support.defaults.locale)
+                return notices.notice(locale, "checkin.closed")
+            organisation = await session.get(Organisation, identity.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            if (job.result or {}).get("answered"):
+                return notices.notice(locale, "checkin.already")
+            valid_score = score if choice == SCORE and score in range(1, 6) else None
+            session.add(
+                FollowUpAnswer(
+                    organisation_id=organisation.id,
+                    offset_days=job.payload["offset_days"],
+                    choice={SCORE: "score", TALK_AGAIN: "talk_again", STOP: "stop"}[choice],
+                    score=valid_score,
+                    week_of=week_of(now, ZoneInfo(organisation.time_zone)),
+                )
+            )
+            job.result = {**(job.result or {}), "answered": True}
+            if choice == STOP:
+                await self._stop_remaining(session, job.payload["round"])
+                return notices.notice(locale, "checkin.stopped")
+            previous = await session.get(SupportRequest, job.payload["round"])
+        if choice == TALK_AGAIN:
+            return (await self._talk_again(person, previous)).acknowledgement
+        if valid_score is not None and valid_score <= LOW_SCORE:
+            return Message(
+                kind="notice",
+                lines=[t(locale, "checkin.low")],
+                buttons=[
+                    Button(action=notices.ASK_AGAIN, label=t(locale, "button.start"), value="")
+                ],
+            )
+        return notices.notice(locale, "checkin.thanks")
+
+    async def _stop_remaining(self, session: AsyncSession, round_id: str) -> None:
+        pending = await session.scalars(
+            select(DueJob).where(
+                DueJob.kind == FOLLOW_UP,
+                DueJob.idempotency_key.startswith(f"follow_up:{round_id}:"),
+                DueJob.status == JobStatus.PENDING.value,
+            )
+        )
+        for job in pending:
+            job.status = JobStatus.CANCELLED.value
+
+    async def _talk_again(self, person: Person, previous: SupportRequest | None) -> Submitted:
+        """A new request like the last one; routing puts the peer who helped before first."""
+        form = IntakeForm(
+            urgency=Urgency.TODAY,
+            category=previous.category if previous else "other",
+            contact=previous.contact if previous else "chat",
+            language=previous.language if previous else "en",
+            anonymous=previous.anonymous if previous else False,
+        )
+        return await self.support.request_support(person, form)

@@ -1,0 +1,168 @@
+"""Builders for every message the support flow sends, in the recipient's language.
+
+Nothing here reads the database: callers pass what a message may show. Offers and coordinator
+notices are built from the request's attributes only, never from who asked.
+"""
+
+from __future__ import annotations
+
+from config.crisis import CrisisResource
+from handlers.i18n import t
+from handlers.ports import Address, Button, Message
+from models import SupportRequest
+
+ACCEPT = "offer.accept"
+DECLINE = "offer.decline"
+WITHDRAW = "request.withdraw"
+CLOSE = "request.close"
+ASK_AGAIN = "support.start"
+
+
+def reference(request: SupportRequest) -> str:
+    """A short case reference that reveals nothing (the request id is random)."""
+    return request.id[:6].upper()
+
+
+def _request_fields(locale: str, request: SupportRequest) -> list[tuple[str, str]]:
+    return [
+        (t(locale, "field.urgency"), t(locale, f"urgency.{request.urgency}")),
+        (t(locale, "field.category"), t(locale, f"category.{request.category}")),
+        (t(locale, "field.contact"), t(locale, f"contact.{request.contact}")),
+        (t(locale, "field.language"), t(locale, f"language.{request.language}")),
+    ]
+
+
+def crisis_lines(locale: str, resources: list[CrisisResource]) -> list[str]:
+    return [t(locale, "crisis.heading")] + [
+        t(locale, "crisis.entry", name=item.name, contact=item.contact) for item in resources
+    ]
+
+
+def acknowledgement(
+    locale: str, request: SupportRequest, resources: list[CrisisResource], minutes: int
+) -> Message:
+    lines = []
+    if request.crisis:
+        lines.append(t(locale, "ack.crisis"))
+    lines.append(t(locale, f"ack.next.{request.urgency}", minutes=minutes))
+    lines.append(t(locale, "ack.confidential"))
+    lines += crisis_lines(locale, resources)
+    return Message(
+        kind="intake.ack",
+        title=t(locale, "ack.title"),
+        lines=lines,
+        buttons=[Button(action=WITHDRAW, label=t(locale, "button.withdraw"), value=request.id)],
+        footer=t(locale, "ack.reference", reference=reference(request)),
+    )
+
+
+def fallback_acknowledgement(locale: str, resources: list[CrisisResource]) -> Message:
+    """What a person asking for help sees when we could not store their request."""
+    return Message(
+        kind="intake.failed",
+        title=t(locale, "failure.title"),
+        lines=[t(locale, "failure.body"), *crisis_lines(locale, resources)],
+    )
+
+
+def offer(locale: str, request: SupportRequest, tier: str, offer_id: int) -> Message:
+    lines = [t(locale, f"offer.intro.{tier}")]
+    if request.crisis:
+        lines.append(t(locale, "offer.crisis"))
+    return Message(
+        kind="offer",
+        title=t(locale, "offer.title"),
+        lines=lines,
+        fields=_request_fields(locale, request),
+        buttons=[
+            Button(
+                action=ACCEPT,
+                label=t(locale, "button.accept"),
+                value=str(offer_id),
+                style="primary",
+            ),
+            Button(action=DECLINE, label=t(locale, "button.decline"), value=str(offer_id)),
+        ],
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def offer_closed(locale: str, request: SupportRequest, reason: str) -> Message:
+    """Replaces an offer card once it can no longer be accepted (no dead buttons remain)."""
+    return Message(
+        kind="offer.update",
+        title=t(locale, "offer.title"),
+        lines=[t(locale, f"offer.{reason}")],
+        fields=_request_fields(locale, request),
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def accepted_for_peer(
+    locale: str,
+    request: SupportRequest,
+    contact_name: str | None,
+    contact: Address | None,
+    note: str | None,
+) -> Message:
+    fields = _request_fields(locale, request)
+    if request.anonymous:
+        lines = [t(locale, "accepted.peer.anonymous")]
+    else:
+        lines = [t(locale, "accepted.peer.contact", name=contact_name or "?")]
+        if request.requester_unit:
+            fields.append((t(locale, "field.unit"), request.requester_unit))
+        if note:
+            fields.append((t(locale, "field.note"), note))
+    lines.append(t(locale, "accepted.peer.close_hint"))
+    return Message(
+        kind="offer.accepted",
+        title=t(locale, "accepted.peer.title"),
+        lines=lines,
+        fields=fields,
+        contact=None if request.anonymous else contact,
+        buttons=[Button(action=CLOSE, label=t(locale, "button.close"), value=request.id)],
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def connected_for_requester(
+    locale: str, request: SupportRequest, peer_name: str | None, peer: Address | None
+) -> Message:
+    contact = t(locale, f"contact.{request.contact}").lower()
+    if request.anonymous:
+        lines = [t(locale, "connected.anonymous")]
+    else:
+        lines = [t(locale, "connected.named", name=peer_name or "?", contact=contact)]
+    lines.append(t(locale, "connected.export_warning"))
+    return Message(
+        kind="request.connected",
+        title=t(locale, "connected.title"),
+        lines=lines,
+        contact=None if request.anonymous else peer,
+        buttons=[Button(action=CLOSE, label=t(locale, "button.close"), value=request.id)],
+    )
+
+
+def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Message:
+    return Message(kind=kind, lines=[t(locale, key, **params)])
+
+
+def coordinator_alert(locale: str, key: str, request: SupportRequest) -> Message:
+    """A coordinator alert: the request's kind and urgency, never who asked."""
+    return Message(
+        kind="coordinator.alert",
+        title=t(locale, "coordinator.title"),
+        lines=[t(locale, key)],
+        fields=_request_fields(locale, request),
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def relayed(locale: str, from_requester: bool, text: str, request: SupportRequest) -> Message:
+    key = "relay.from_requester" if from_requester else "relay.from_peer"
+    return Message(
+        kind="relay",
+        title=t(locale, key, reference=reference(request)),
+        lines=[text],
+    )

@@ -1,0 +1,117 @@
+"""Who is talking to us: the organisation behind a workspace, and a person's chat identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.ports import Address
+from models import ChatIdentity, Organisation, Workspace
+from models.crypto import vault
+
+
+@dataclass(frozen=True)
+class OrganisationDefaults:
+    """Settings a new organisation starts with (from the process settings)."""
+
+    time_zone: str = "UTC"
+    locale: str = "en"
+    country: str = "US"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as an adapter sees them on one platform."""
+
+    platform: str
+    tenant_id: str
+    user_id: str
+    display_name: str | None = None
+    locale: str | None = None
+    address: dict[str, Any] | None = field(default=None, hash=False)
+
+
+def lookup_key(platform: str, tenant_id: str, user_id: str) -> str:
+    return vault().pseudonym(platform, tenant_id, user_id)
+
+
+def address_of(identity: ChatIdentity) -> Address:
+    return Address(
+        platform=identity.platform,
+        tenant_id=identity.tenant_id,
+        user_id=identity.user_id,
+        data=identity.address or {},
+    )
+
+
+async def organisation_for(
+    session: AsyncSession, platform: str, tenant_id: str, defaults: OrganisationDefaults
+) -> Organisation:
+    """The organisation a workspace belongs to; a workspace seen for the first time gets one."""
+    workspace = await session.get(Workspace, (platform, tenant_id))
+    if workspace is None:
+        try:
+            async with session.begin_nested():
+                organisation = Organisation(
+                    name=f"{platform} {tenant_id}",
+                    time_zone=defaults.time_zone,
+                    locale=defaults.locale,
+                    country=defaults.country,
+                )
+                session.add(organisation)
+                await session.flush()
+                session.add(
+                    Workspace(
+                        platform=platform, tenant_id=tenant_id, organisation_id=organisation.id
+                    )
+                )
+                await session.flush()
+            return organisation
+        except IntegrityError:  # created by a concurrent first contact
+            workspace = await session.get(Workspace, (platform, tenant_id))
+            assert workspace is not None
+    organisation = await session.get(Organisation, workspace.organisation_id)
+    assert organisation is not None
+    return organisation
+
+
+async def find_identity(session: AsyncSession, person: Person) -> ChatIdentity | None:
+    key = lookup_key(person.platform, person.tenant_id, person.user_id)
+    return await session.scalar(select(ChatIdentity).where(ChatIdentity.lookup_key == key))
+
+
+async def identity_for(
+    session: AsyncSession, organisation: Organisation, person: Person
+) -> ChatIdentity:
+    """The person's identity, created or refreshed with what the platform told us this time."""
+    identity = await find_identity(session, person)
+    if identity is None:
+        try:
+            async with session.begin_nested():
+                identity = ChatIdentity(
+                    organisation_id=organisation.id,
+                    platform=person.platform,
+                    tenant_id=person.tenant_id,
+                    lookup_key=lookup_key(person.platform, person.tenant_id, person.user_id),
+                    user_id=person.user_id,
+                    display_name=person.display_name,
+                    locale=person.locale,
+                    address=person.address,
+                )
+                session.add(identity)
+                await session.flush()
+            return identity
+        except IntegrityError:
+            identity = await find_identity(session, person)
+            assert identity is not None
+    if person.display_name and person.display_name != identity.display_name:
+        identity.display_name = person.display_name
+    if person.locale and person.locale != identity.locale:
+        identity.locale = person.locale
+    if person.address and person.address != identity.address:
+        identity.address = person.address
+    return identity

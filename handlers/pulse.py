@@ -1,0 +1,271 @@
+"""The weekly wellbeing pulse: opt-in, anonymous, one answer per person and question.
+
+A round opens at the organisation's weekday and local time and stays open for three days.
+Answers carry no person id: a keyed hash of the voter refuses a second answer, and the key is
+deleted when the round closes, after which the hashes mean nothing. Figures are shown only
+after the round closes and only for groups of at least the organisation's threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notices
+from handlers.i18n import pick_locale, t
+from handlers.jobs import enqueue
+from handlers.outbox import deliver
+from handlers.people import Person, find_identity, identity_for, organisation_for
+from handlers.ports import Button, Message
+from handlers.routing import locale_of
+from handlers.support import SupportService
+from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
+
+PULSE_FAN_OUT = "pulse_fan_out"
+PULSE_CLOSE = "pulse_close"
+ANSWER = "pulse.answer"
+ROUND_LENGTH = timedelta(days=3)
+LOW_SCORE = 2
+MIN_THRESHOLD = 3
+# Sends per second per workspace. Slack allows "several hundred" chat.postMessage calls a minute
+# per workspace (1 per second per DM channel); Teams a few dozen per second per app and tenant.
+PACE_PER_SECOND: dict[str, float] = {"slack": 4.0, "teams": 15.0}
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: int
+    answers: int | None  # None when suppressed (fewer answers than the threshold)
+    average: float | None
+
+
+def week_start(moment: datetime, zone: ZoneInfo) -> date:
+    local = moment.astimezone(zone).date()
+    return local - timedelta(days=local.weekday())
+
+
+def opening_time(organisation: Organisation, week_of: date) -> datetime:
+    zone = ZoneInfo(organisation.time_zone)
+    day = week_of + timedelta(days=organisation.pulse_weekday)
+    return datetime.combine(day, organisation.pulse_local_time, tzinfo=zone)
+
+
+def voter_hash(key: str, identity: ChatIdentity) -> str:
+    return hmac.new(bytes.fromhex(key), identity.lookup_key.encode(), hashlib.sha256).hexdigest()
+
+
+def pulse_message(locale: str, round_id: int, questions: int, threshold: int) -> Message:
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for question in range(1, questions + 1):
+        lines.append(t(locale, f"pulse.question.{question}"))
+        buttons += [
+            Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
+            for score in range(1, 6)
+        ]
+    return Message(
+        kind="pulse",
+        title=t(locale, "pulse.title"),
+        lines=lines,
+        buttons=buttons,
+        footer=t(locale, "pulse.private", threshold=threshold),
+    )
+
+
+class Pulses:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.database = support.database
+
+    def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
+        return {PULSE_FAN_OUT: self._fan_out, PULSE_CLOSE: self._close}
+
+    async def set_opt_in(self, person: Person, opted_in: bool) -> Message:
+        async with self.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, person.platform, person.tenant_id, self.support.defaults
+            )
+            identity = await identity_for(session, organisation, person)
+            identity.pulse_opt_in = opted_in
+            locale = locale_of(identity, organisation)
+        return notices.notice(locale, "pulse.on" if opted_in else "pulse.off")
+
+    async def open_due_rounds(self) -> int:
+        """The cron tick: open this week's round wherever its time has come. Idempotent: the
+        unique (organisation, week) key means several workers open each round once."""
+        now = self.support.clock()
+        opened = 0
+        async with self.database.session() as session:
+            organisations = list(await session.scalars(select(Organisation)))
+        for organisation in organisations:
+            week_of = week_start(now, ZoneInfo(organisation.time_zone))
+            opens_at = opening_time(organisation, week_of)
+            if not opens_at <= now < opens_at + ROUND_LENGTH:
+                continue
+            if await self._open_round(organisation, week_of, opens_at):
+                opened += 1
+        if opened:
+            self.support.after_commit()
+        return opened
+
+    async def _open_round(
+        self, organisation: Organisation, week_of: date, opens_at: datetime
+    ) -> bool:
+        try:
+            async with self.database.session() as session, session.begin():
+                pulse_round = PulseRound(
+                    organisation_id=organisation.id,
+                    week_of=week_of,
+                    status="open",
+                    opens_at=opens_at,
+                    closes_at=opens_at + ROUND_LENGTH,
+                    voter_key=secrets.token_hex(32),
+                )
+                session.add(pulse_round)
+                await session.flush()
+                for kind, run_at in (
+                    (PULSE_FAN_OUT, self.support.clock()),
+                    (PULSE_CLOSE, pulse_round.closes_at),
+                ):
+                    await enqueue(
+                        session,
+                        kind=kind,
+                        key=f"{kind}:{pulse_round.id}",
+                        run_at=run_at,
+                        organisation_id=organisation.id,
+                        payload={"round_id": pulse_round.id},
+                    )
+        except IntegrityError:
+            return False  # another worker opened it
+        return True
+
+    async def _fan_out(self, job: DueJob) -> dict[str, Any]:
+        """Queue one pulse per opted-in person, spaced to the platform's pace. Each is its own
+        delivery job, so a restart resumes where the sending stopped."""
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            pulse_round = await session.get(PulseRound, job.payload["round_id"])
+            if pulse_round is None or pulse_round.status != "open":
+                return {"skipped": "round closed"}
+            organisation = await session.get(Organisation, pulse_round.organisation_id)
+            assert organisation is not None
+            people = await session.scalars(
+                select(ChatIdentity)
+                .where(
+                    ChatIdentity.organisation_id == organisation.id,
+                    ChatIdentity.pulse_opt_in.is_(True),
+                )
+                .order_by(ChatIdentity.id)
+            )
+            questions = 2 if organisation.pulse_second_question else 1
+            threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
+            sent_per_workspace: dict[tuple[str, str], int] = {}
+            for identity in people:
+                workspace = (identity.platform, identity.tenant_id)
+                position = sent_per_workspace.get(workspace, 0)
+                sent_per_workspace[workspace] = position + 1
+                delay = timedelta(seconds=position / PACE_PER_SECOND.get(identity.platform, 1.0))
+                message = pulse_message(
+                    locale_of(identity, organisation), pulse_round.id, questions, threshold
+                )
+                await deliver(
+                    session,
+                    to=identity,
+                    message=message,
+                    key=f"pulse:{pulse_round.id}:{identity.id}",
+                    now=now + delay,
+                )
+        self.support.after_commit()
+        return {"queued": sum(sent_per_workspace.values())}
+
+    async def _close(self, job: DueJob) -> dict[str, Any]:
+        async with self.database.session() as session, session.begin():
+            pulse_round = await session.get(PulseRound, job.payload["round_id"])
+            if pulse_round is None:
+                return {"skipped": "round gone"}
+            pulse_round.status = "closed"
+            pulse_round.voter_key = None  # from now on the voter hashes link to nobody
+        return {"closed": True}
+
+    async def answer(self, person: Person, round_id: int, question: int, score: int) -> Message:
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            identity = await find_identity(session, person)
+            pulse_round = await session.get(PulseRound, round_id)
+            if identity is None or pulse_round is None:
+                locale = pick_locale(person.locale, self.support.defaults.locale)
+                return notices.notice(locale, "pulse.closed")
+            organisation = await session.get(Organisation, pulse_round.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            if (
+                pulse_round.status != "open"
+                or pulse_round.voter_key is None
+                or now >= pulse_round.closes_at
+                or identity.organisation_id != pulse_round.organisation_id
+                or score not in range(1, 6)
+                or question not in (1, 2)
+            ):
+                return notices.notice(locale, "pulse.closed")
+            try:
+                async with session.begin_nested():
+                    session.add(
+                        PulseAnswer(
+                            round_id=pulse_round.id,
+                            question=question,
+                            score=score,
+                            voter_hash=voter_hash(pulse_round.voter_key, identity),
+                        )
+                    )
+            except IntegrityError:
+                return notices.notice(locale, "pulse.already")
+        if score <= LOW_SCORE:
+            return Message(
+                kind="notice",
+                lines=[t(locale, "pulse.low")],
+                buttons=[
+                    Button(action=notices.ASK_AGAIN, label=t(locale, "button.start"), value="")
+                ],
+            )
+        return notices.notice(locale, "pulse.thanks")
+
+    async def results(self, round_id: int) -> list[QuestionResult] | None:
+        """Per question: the count and average, or suppressed; None while the round is open."""
+        async with self.database.session() as session:
+            pulse_round = await session.get(PulseRound, round_id)
+            if pulse_round is None or pulse_round.status != "closed":
+                return None
+            organisation = await session.get(Organisation, pulse_round.organisation_id)
+            assert organisation is not None
+            return await _round_figures(session, pulse_round, organisation)
+
+
+async def _round_figures(
+    session: AsyncSession, pulse_round: PulseRound, organisation: Organisation
+) -> list[QuestionResult]:
+    threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
+    rows = await session.execute(
+        select(PulseAnswer.question, func.count(), func.avg(PulseAnswer.score))
+        .where(PulseAnswer.round_id == pulse_round.id)
+        .group_by(PulseAnswer.question)
+        .order_by(PulseAnswer.question)
+    )
+    results = []
+    for question, count, average in rows:
+        if count < threshold:
+            results.append(QuestionResult(question=question, answers=None, average=None))
+        else:
+            results.append(
+                QuestionResult(question=question, answers=count, average=round(float(average), 2))
+            )
+    return results

@@ -1,0 +1,148 @@
+"""Retention and erasure: personal data goes, de-identified counts stay.
+
+After an organisation's retention period, a closed or withdrawn request loses every link to its
+requester (identity, unit, note); queued messages that are finished are deleted (they may quote
+people); identities that nothing needs any more are deleted. A person can also ask for all of
+their data to be erased at once (`forget`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, select, update
+
+from handlers import notices
+from handlers.audit import REQUESTER, record
+from handlers.i18n import pick_locale
+from handlers.jobs import enqueue
+from handlers.people import Person, find_identity
+from handlers.ports import Message
+from handlers.routing import locale_of
+from handlers.support import SupportService
+from models import (
+    ChatIdentity,
+    DueJob,
+    JobStatus,
+    Organisation,
+    Peer,
+    ProcessedEvent,
+    RequestStatus,
+    SupportRequest,
+)
+
+PURGE = "retention_purge"
+FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+EVENT_IDS_KEPT = timedelta(days=2)  # Slack retries within minutes; two days is ample
+
+
+class Retention:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.database = support.database
+
+    def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
+        return {PURGE: self._purge_job}
+
+    async def schedule_daily_purge(self) -> None:
+        """The cron tick: one purge job per day, whichever worker asks first (unique key)."""
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            await enqueue(
+                session,
+                kind=PURGE,
+                key=f"{PURGE}:{now.date().isoformat()}",
+                run_at=now,
+                payload={},
+            )
+        self.support.after_commit()
+
+    async def _purge_job(self, job: DueJob) -> dict[str, Any]:
+        return {"purged_requests": await self.purge()}
+
+    async def purge(self) -> int:
+        """Remove personal data past each organisation's retention period.
+
+        Returns how many requests were purged.
+        """
+        now = self.support.clock()
+        purged = 0
+        async with self.database.session() as session, session.begin():
+            for organisation in list(await session.scalars(select(Organisation))):
+                cutoff = now - timedelta(days=organisation.retention_days)
+                result = await session.execute(
+                    update(SupportRequest)
+                    .where(
+                        SupportRequest.organisation_id == organisation.id,
+                        SupportRequest.status.in_(
+                            [RequestStatus.CLOSED.value, RequestStatus.WITHDRAWN.value]
+                        ),
+                        SupportRequest.closed_at < cutoff,
+                        SupportRequest.purged_at.is_(None),
+                    )
+                    .values(requester_id=None, requester_unit=None, note=None, purged_at=now)
+                )
+                purged += result.rowcount
+                await session.execute(
+                    delete(DueJob).where(
+                        DueJob.organisation_id == organisation.id,
+                        DueJob.status.in_(FINISHED),
+                        DueJob.finished_at < cutoff,
+                    )
+                )
+            await session.execute(
+                delete(ChatIdentity).where(
+                    ChatIdentity.pulse_opt_in.is_(False),
+                    ~exists().where(Peer.identity_id == ChatIdentity.id),
+                    ~exists().where(SupportRequest.requester_id == ChatIdentity.id),
+                )
+            )
+            await session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_IDS_KEPT)
+            )
+        return purged
+
+    async def forget(self, person: Person) -> Message:
+        """Erase everything about a person: open requests are withdrawn first, so a peer waiting
+        on them is told; then every request loses its link and the identity itself goes."""
+        async with self.database.session() as session:
+            identity = await find_identity(session, person)
+            if identity is None:
+                locale = pick_locale(person.locale, self.support.defaults.locale)
+                return notices.notice(locale, "forget.nothing")
+            open_requests = list(
+                await session.scalars(
+                    select(SupportRequest.id).where(
+                        SupportRequest.requester_id == identity.id,
+                        SupportRequest.status.in_(
+                            [RequestStatus.OPEN.value, RequestStatus.ACCEPTED.value]
+                        ),
+                    )
+                )
+            )
+        for request_id in open_requests:
+            await self.support.withdraw(person, request_id)
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            identity = await find_identity(session, person)
+            assert identity is not None
+            organisation = await session.get(Organisation, identity.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            await session.execute(
+                update(SupportRequest)
+                .where(SupportRequest.requester_id == identity.id)
+                .values(requester_id=None, requester_unit=None, note=None, purged_at=now)
+            )
+            await session.delete(identity)  # peers row cascades: a forgotten peer leaves the roster
+            record(
+                session,
+                organisation_id=organisation.id,
+                request_id=None,
+                actor=REQUESTER,
+                action="erased",
+                at=now,
+            )
+        return notices.notice(locale, "forget.done")

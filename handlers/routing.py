@@ -1,0 +1,373 @@
+"""Routing a request: offers tier by tier, one at a time or all at once, and escalation.
+
+Every step that must happen later is a due job written in the same transaction as the change
+that causes it; a job that is no longer current (the request was accepted, the tier moved on)
+does nothing when it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notices
+from handlers.audit import SYSTEM, peer_actor, record
+from handlers.i18n import pick_locale
+from handlers.jobs import enqueue
+from handlers.outbox import deliver
+from handlers.roster import eligible_peers
+from models import (
+    TIER_ORDER,
+    ChatIdentity,
+    DueJob,
+    JobStatus,
+    Offer,
+    OfferStatus,
+    Organisation,
+    Peer,
+    RequestStatus,
+    SupportRequest,
+    Tier,
+)
+
+log = logging.getLogger(__name__)
+
+ESCALATE = "escalate"
+ADVANCE = "advance"
+SEQUENTIAL = "sequential"
+MIN_OFFER_STEP = timedelta(minutes=2)
+
+
+def timeout_for(organisation: Organisation, urgency: str) -> timedelta:
+    minutes = {
+        "now": organisation.timeout_now_minutes,
+        "today": organisation.timeout_today_minutes,
+        "week": organisation.timeout_week_minutes,
+    }[urgency]
+    return timedelta(minutes=minutes)
+
+
+def escalation_key(request: SupportRequest, tier_index: int) -> str:
+    return f"escalate:{request.id}:{tier_index}"
+
+
+def locale_of(identity: ChatIdentity, organisation: Organisation) -> str:
+    return pick_locale(identity.locale, organisation.locale)
+
+
+async def identity_of(session: AsyncSession, peer: Peer) -> ChatIdentity:
+    identity = await session.get(ChatIdentity, peer.identity_id)
+    assert identity is not None
+    return identity
+
+
+async def coordinators(session: AsyncSession, organisation: Organisation) -> list[Peer]:
+    """Everyone on the roster as coordinator, on call or not: alerts go to all of them."""
+    result = await session.scalars(
+        select(Peer)
+        .where(
+            Peer.organisation_id == organisation.id,
+            Peer.tier == Tier.COORDINATOR.value,
+            Peer.active.is_(True),
+        )
+        .order_by(Peer.id)
+    )
+    return list(result)
+
+
+async def alert_coordinators(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    key: str,
+    now: datetime,
+) -> None:
+    people = await coordinators(session, organisation)
+    if not people:
+        log.warning("organisation %s has no coordinator to alert (%s)", organisation.id, key)
+    for peer in people:
+        identity = await identity_of(session, peer)
+        message = notices.coordinator_alert(locale_of(identity, organisation), key, request)
+        await deliver(
+            session, to=identity, message=message, key=f"{key}:{request.id}:{peer.id}", now=now
+        )
+    record(
+        session,
+        organisation_id=organisation.id,
+        request_id=request.id,
+        actor=SYSTEM,
+        action="coordinator_alerted",
+        detail=key,
+        at=now,
+    )
+
+
+async def tell_requester(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    key: str,
+    now: datetime,
+) -> None:
+    if request.requester_id is None:
+        return
+    requester = await session.get(ChatIdentity, request.requester_id)
+    assert requester is not None
+    message = notices.notice(locale_of(requester, organisation), key)
+    await deliver(session, to=requester, message=message, key=f"{key}:{request.id}", now=now)
+
+
+async def show_offer(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    offer: Offer,
+    now: datetime,
+) -> None:
+    peer = await session.get(Peer, offer.peer_id)
+    assert peer is not None
+    identity = await identity_of(session, peer)
+    message = notices.offer(locale_of(identity, organisation), request, offer.tier, offer.id)
+    job = await deliver(session, to=identity, message=message, key=f"offer:{offer.id}", now=now)
+    offer.status = OfferStatus.OPEN.value
+    offer.delivery_job_id = job.id
+    record(
+        session,
+        organisation_id=organisation.id,
+        request_id=request.id,
+        actor=peer_actor(peer),
+        action="offer_shown",
+        detail=offer.tier,
+        at=now,
+    )
+
+
+async def _already_offered(session: AsyncSession, request: SupportRequest) -> set[int]:
+    return set(await session.scalars(select(Offer.peer_id).where(Offer.request_id == request.id)))
+
+
+async def offer_tier(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    tier: Tier,
+    now: datetime,
+    *,
+    all_at_once: bool,
+) -> int:
+    """Make offers to the tier's eligible peers; returns how many peers will be asked."""
+    offered = await _already_offered(session, request)
+    candidates = [
+        peer
+        for peer in await eligible_peers(session, organisation, request, tier, now)
+        if peer.id not in offered
+    ]
+    if not candidates:
+        return 0
+    offers = [
+        Offer(
+            request_id=request.id,
+            peer_id=peer.id,
+            tier=tier.value,
+            position=position,
+            status=OfferStatus.PENDING.value,
+        )
+        for position, peer in enumerate(candidates)
+    ]
+    session.add_all(offers)
+    await session.flush()
+    if all_at_once:
+        for offer in offers:
+            await show_offer(session, organisation, request, offer, now)
+    else:
+        step = max(MIN_OFFER_STEP, timeout_for(organisation, request.urgency) / len(offers))
+        await show_next_in_turn(session, organisation, request, now, step)
+    return len(candidates)
+
+
+async def show_next_in_turn(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    now: datetime,
+    step: timedelta | None = None,
+) -> bool:
+    """One-at-a-time mode: show the next pending offer; False when nobody is left to ask."""
+    pending = await session.scalars(
+        select(Offer)
+        .where(Offer.request_id == request.id, Offer.status == OfferStatus.PENDING.value)
+        .order_by(Offer.position, Offer.id)
+    )
+    remaining = list(pending)
+    if not remaining:
+        return False
+    offer = remaining[0]
+    if step is None:
+        step = max(MIN_OFFER_STEP, timeout_for(organisation, request.urgency) / len(remaining))
+    await show_offer(session, organisation, request, offer, now)
+    await enqueue(
+        session,
+        kind=ADVANCE,
+        key=f"advance:{offer.id}",
+        run_at=now + step,
+        organisation_id=organisation.id,
+        payload={"offer_id": offer.id},
+    )
+    return True
+
+
+async def route_from(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    start_index: int,
+    now: datetime,
+) -> bool:
+    """Offer to the first tier from `start_index` with anyone eligible and schedule its timeout.
+
+    Returns False when no tier from there on has anyone to ask.
+    """
+    all_at_once = organisation.offer_mode != SEQUENTIAL
+    for index in range(start_index, len(TIER_ORDER)):
+        tier = TIER_ORDER[index]
+        if request.crisis and tier is Tier.PROFESSIONAL and index != start_index:
+            break  # the professional tier already has it (crisis path)
+        asked = await offer_tier(session, organisation, request, tier, now, all_at_once=all_at_once)
+        if asked:
+            request.tier_index = index
+            await enqueue(
+                session,
+                kind=ESCALATE,
+                key=escalation_key(request, index),
+                run_at=now + timeout_for(organisation, request.urgency),
+                organisation_id=organisation.id,
+                payload={"request_id": request.id, "tier_index": index},
+            )
+            return True
+    request.tier_index = len(TIER_ORDER) - 1
+    return False
+
+
+async def open_offers(session: AsyncSession, request: SupportRequest) -> list[Offer]:
+    result = await session.scalars(
+        select(Offer)
+        .where(Offer.request_id == request.id, Offer.status == OfferStatus.OPEN.value)
+        .order_by(Offer.id)
+    )
+    return list(result)
+
+
+async def escalate_now(session: AsyncSession, request: SupportRequest, now: datetime) -> None:
+    """Bring the current tier's timeout forward: nobody is left to answer at this tier."""
+    job = await session.scalar(
+        select(DueJob).where(DueJob.idempotency_key == escalation_key(request, request.tier_index))
+    )
+    if job is not None and job.status == JobStatus.PENDING.value:
+        job.run_at = now
+
+
+async def move_on(
+    session: AsyncSession, organisation: Organisation, request: SupportRequest, now: datetime
+) -> None:
+    """After a decline or an expired turn: ask the next peer, or escalate if nobody is left."""
+    if organisation.offer_mode == SEQUENTIAL and await show_next_in_turn(
+        session, organisation, request, now
+    ):
+        return
+    if not await open_offers(session, request):
+        await escalate_now(session, request, now)
+
+
+async def withdraw_offers(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    reason: str,
+    now: datetime,
+    *,
+    keep: Offer | None = None,
+) -> None:
+    """Close every open or pending offer; shown ones are updated in place to say why."""
+    result = await session.scalars(
+        select(Offer).where(
+            Offer.request_id == request.id,
+            Offer.status.in_([OfferStatus.OPEN.value, OfferStatus.PENDING.value]),
+        )
+    )
+    for offer in result:
+        if keep is not None and offer.id == keep.id:
+            continue
+        was_shown = offer.status == OfferStatus.OPEN.value
+        offer.status = OfferStatus.TAKEN.value if reason == "taken" else OfferStatus.WITHDRAWN.value
+        offer.responded_at = now
+        if was_shown and offer.delivery_job_id is not None:
+            await update_offer_card(session, organisation, request, offer, reason, now)
+
+
+async def update_offer_card(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    offer: Offer,
+    reason: str,
+    now: datetime,
+) -> None:
+    peer = await session.get(Peer, offer.peer_id)
+    assert peer is not None
+    identity = await identity_of(session, peer)
+    message = notices.offer_closed(locale_of(identity, organisation), request, reason)
+    await deliver(
+        session,
+        to=identity,
+        message=message,
+        key=f"offer:{offer.id}:{reason}",
+        now=now,
+        update_of=offer.delivery_job_id,
+    )
+
+
+async def escalate(session: AsyncSession, request_id: str, tier_index: int, now: datetime) -> str:
+    """The escalation job: the tier's timeout passed. Returns what it did (for the job result)."""
+    request = await session.get(SupportRequest, request_id, with_for_update=True)
+    if request is None or request.status != RequestStatus.OPEN.value:
+        return "not current: request no longer open"
+    if request.tier_index != tier_index:
+        return "not current: already moved on"
+    organisation = await session.get(Organisation, request.organisation_id)
+    assert organisation is not None
+    request.escalations += 1
+    record(
+        session,
+        organisation_id=organisation.id,
+        request_id=request.id,
+        actor=SYSTEM,
+        action="escalated",
+        detail=TIER_ORDER[tier_index].value,
+        at=now,
+    )
+    if await route_from(session, organisation, request, tier_index + 1, now):
+        return f"escalated to {TIER_ORDER[request.tier_index].value}"
+    await alert_coordinators(session, organisation, request, "coordinator.unanswered", now)
+    await tell_requester(session, organisation, request, "requester.still_looking", now)
+    return "every tier asked; coordinators alerted"
+
+
+async def advance(session: AsyncSession, offer_id: int, now: datetime) -> str:
+    """One-at-a-time mode: a peer's turn passed without an answer; ask the next one."""
+    offer = await session.get(Offer, offer_id)
+    if offer is None or offer.status != OfferStatus.OPEN.value:
+        return "not current: offer answered"
+    request = await session.get(SupportRequest, offer.request_id, with_for_update=True)
+    assert request is not None
+    if request.status != RequestStatus.OPEN.value:
+        return "not current: request no longer open"
+    organisation = await session.get(Organisation, request.organisation_id)
+    assert organisation is not None
+    offer.status = OfferStatus.WITHDRAWN.value
+    offer.responded_at = now
+    await update_offer_card(session, organisation, request, offer, "moved_on", now)
+    await move_on(session, organisation, request, now)
+    return "moved on to the next peer"

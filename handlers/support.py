@@ -1,0 +1,571 @@
+"""The support flow's use cases: ask, accept, decline, withdraw, close, relay.
+
+Adapters call these with a `Person` and plain values and show the `Message` they return (an
+acknowledgement, or the replacement for a clicked card). Everything else a use case has to say
+goes out through due jobs of kind `deliver`, committed with the change itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.crisis import CrisisResource, default_resources
+from handlers import notices
+from handlers.audit import REQUESTER, peer_actor, record
+from handlers.i18n import pick_locale
+from handlers.intake import IntakeForm
+from handlers.jobs import cancel_pending, enqueue
+from handlers.outbox import deliver
+from handlers.people import (
+    OrganisationDefaults,
+    Person,
+    address_of,
+    find_identity,
+    identity_for,
+    organisation_for,
+)
+from handlers.ports import Message
+from handlers.routing import (
+    ADVANCE,
+    ESCALATE,
+    advance,
+    alert_coordinators,
+    escalation_key,
+    identity_of,
+    locale_of,
+    move_on,
+    route_from,
+    tell_requester,
+    timeout_for,
+    withdraw_offers,
+)
+from models import (
+    TIER_ORDER,
+    ChatIdentity,
+    DueJob,
+    Offer,
+    OfferStatus,
+    Organisation,
+    Peer,
+    RequestStatus,
+    SupportRequest,
+    Tier,
+    utcnow,
+)
+from models.db import Database
+
+FOLLOW_UP = "follow_up"
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: str
+    acknowledgement: Message
+
+
+def crisis_resources(organisation: Organisation) -> list[CrisisResource]:
+    if organisation.crisis_resources:
+        return [CrisisResource.model_validate(item) for item in organisation.crisis_resources]
+    return default_resources(organisation.country)
+
+
+def follow_up_times(organisation: Organisation, closed_at: datetime) -> list[tuple[int, datetime]]:
+    """When each check-in is due: the offset's day, at the organisation's local morning hour."""
+    zone = ZoneInfo(organisation.time_zone)
+    closed_local = closed_at.astimezone(zone).date()
+    due = []
+    for offset in organisation.follow_up_offsets_days:
+        day = closed_local + timedelta(days=offset)
+        local = datetime.combine(day, time(organisation.follow_up_local_hour), tzinfo=zone)
+        due.append((offset, local.astimezone(closed_at.tzinfo)))
+    return due
+
+
+class SupportService:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        defaults: OrganisationDefaults | None = None,
+        clock: Clock = utcnow,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.database = database
+        self.defaults = defaults or OrganisationDefaults()
+        self.clock = clock
+        self.after_commit = after_commit
+
+    # --- what adapters call -------------------------------------------------------------
+
+    async def fallback(self, person: Person, organisation_country: str | None = None) -> Message:
+        """The answer when storing a request failed: crisis resources need no database."""
+        locale = pick_locale(person.locale, self.defaults.locale)
+        resources = default_resources(organisation_country or self.defaults.country)
+        return notices.fallback_acknowledgement(locale, resources)
+
+    async def locale_for(self, person: Person) -> str:
+        """The person's language: their platform's, else their organisation's, else ours."""
+        if person.locale:
+            return pick_locale(person.locale)
+        async with self.database.session() as session:
+            identity = await find_identity(session, person)
+            if identity is not None:
+                organisation = await session.get(Organisation, identity.organisation_id)
+                assert organisation is not None
+                return locale_of(identity, organisation)
+        return pick_locale(self.defaults.locale)
+
+    async def request_support(self, person: Person, form: IntakeForm) -> Submitted:
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, person.platform, person.tenant_id, self.defaults
+            )
+            requester = await identity_for(session, organisation, person)
+            request = SupportRequest(
+                id=str(uuid.uuid4()),
+                organisation_id=organisation.id,
+                requester_id=requester.id,
+                urgency=form.urgency.value,
+                category=form.category.value,
+                contact=form.contact.value,
+                language=form.language.value,
+                anonymous=form.anonymous,
+                exclude_own_unit=form.exclude_own_unit,
+                requester_unit=form.unit,
+                note=form.note,
+                crisis=form.crisis,
+                status=RequestStatus.OPEN.value,
+                tier_index=0,
+                escalations=0,
+                created_at=now,
+            )
+            session.add(request)
+            await session.flush()
+            record(
+                session,
+                organisation_id=organisation.id,
+                request_id=request.id,
+                actor=REQUESTER,
+                action="requested",
+                detail="crisis" if form.crisis else form.urgency.value,
+                at=now,
+            )
+            locale = locale_of(requester, organisation)
+            minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
+            ack = notices.acknowledgement(locale, request, crisis_resources(organisation), minutes)
+            await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
+            await self._route_new(session, organisation, request, now)
+        self.after_commit()
+        return Submitted(request_id=request.id, acknowledgement=ack)
+
+    async def accept(self, person: Person, offer_id: int) -> Message:
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            found = await self._offer_for(session, person, offer_id)
+            if isinstance(found, Message):
+                return found
+            offer, peer, identity, request, organisation = found
+            locale = locale_of(identity, organisation)
+            if offer.status == OfferStatus.ACCEPTED.value:  # a double click: same answer again
+                return await self._accepted_view(session, locale, request)
+            if offer.status == OfferStatus.OPEN.value:
+                won = await session.execute(
+                    update(SupportRequest)
+                    .where(
+                        SupportRequest.id == request.id,
+                        SupportRequest.status == RequestStatus.OPEN.value,
+                    )
+                    .values(
+                        status=RequestStatus.ACCEPTED.value,
+                        accepted_peer_id=peer.id,
+                        accepted_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if won.rowcount == 1:
+                    await session.refresh(request)
+                    await self._connect(session, organisation, request, offer, peer, identity, now)
+                    view = await self._accepted_view(session, locale, request)
+                else:
+                    await session.refresh(request)
+                    view = self._closed_view(locale, request, offer, now)
+            else:
+                view = self._closed_view(locale, request, offer, now)
+        self.after_commit()
+        return view
+
+    async def decline(self, person: Person, offer_id: int) -> Message:
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            found = await self._offer_for(session, person, offer_id)
+            if isinstance(found, Message):
+                return found
+            offer, peer, identity, request, organisation = found
+            locale = locale_of(identity, organisation)
+            if offer.status != OfferStatus.OPEN.value:
+                return self._closed_view(locale, request, offer, now)
+            offer.status = OfferStatus.DECLINED.value
+            offer.responded_at = now
+            record(
+                session,
+                organisation_id=organisation.id,
+                request_id=request.id,
+                actor=peer_actor(peer),
+                action="declined",
+                at=now,
+            )
+            await session.refresh(request, with_for_update=True)
+            if request.status == RequestStatus.OPEN.value:
+                await move_on(session, organisation, request, now)
+            view = notices.offer_closed(locale, request, "declined")
+        self.after_commit()
+        return view
+
+    async def withdraw(self, person: Person, request_id: str) -> Message:
+        """The requester calls it off, before or after a peer accepted."""
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            found = await self._own_request(session, person, request_id)
+            if isinstance(found, Message):
+                return found
+            request, requester, organisation = found
+            locale = locale_of(requester, organisation)
+            if request.status not in (RequestStatus.OPEN.value, RequestStatus.ACCEPTED.value):
+                return notices.notice(locale, "request.already_closed")
+            view = await self._withdraw_locked(session, organisation, request, locale, now)
+        self.after_commit()
+        return view
+
+    async def close(self, person: Person, request_id: str) -> Message:
+        """Either side ends an accepted case; the follow-up check-ins are scheduled."""
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            request = await session.get(SupportRequest, request_id, with_for_update=True)
+            identity = await find_identity(session, person)
+            if request is None or identity is None:
+                return await self._unknown(session, person)
+            organisation = await session.get(Organisation, request.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            peer = await self._accepting_peer(session, request)
+            by_requester = identity.id == request.requester_id
+            if not by_requester and (peer is None or peer.identity_id != identity.id):
+                return notices.notice(locale, "request.not_yours")
+            if by_requester and request.status == RequestStatus.OPEN.value:
+                view = await self._withdraw_locked(session, organisation, request, locale, now)
+            elif request.status != RequestStatus.ACCEPTED.value:
+                return notices.notice(locale, "request.already_closed")
+            else:
+                closing_peer = None if by_requester else peer
+                view = await self._close_locked(
+                    session, organisation, request, closing_peer, locale, now
+                )
+        self.after_commit()
+        return view
+
+    async def relay(self, person: Person, text: str) -> Message | None:
+        """Anonymous mode: pass a message to the other side. None if there is no such case."""
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            identity = await find_identity(session, person)
+            if identity is None:
+                return None
+            peer_ids = select(Peer.id).where(Peer.identity_id == identity.id)
+            request = await session.scalar(
+                select(SupportRequest)
+                .where(
+                    SupportRequest.status == RequestStatus.ACCEPTED.value,
+                    SupportRequest.anonymous.is_(True),
+                    or_(
+                        SupportRequest.requester_id == identity.id,
+                        SupportRequest.accepted_peer_id.in_(peer_ids),
+                    ),
+                )
+                .order_by(SupportRequest.accepted_at.desc())
+                .limit(1)
+            )
+            if request is None:
+                return None
+            organisation = await session.get(Organisation, request.organisation_id)
+            assert organisation is not None
+            from_requester = request.requester_id == identity.id
+            if from_requester:
+                peer = await self._accepting_peer(session, request)
+                assert peer is not None
+                other = await identity_of(session, peer)
+            else:
+                assert request.requester_id is not None
+                other = await session.get(ChatIdentity, request.requester_id)
+                assert other is not None
+            message = notices.relayed(locale_of(other, organisation), from_requester, text, request)
+            await deliver(session, to=other, message=message, key=f"relay:{uuid.uuid4()}", now=now)
+            view = notices.notice(
+                locale_of(identity, organisation),
+                "relay.sent",
+                reference=notices.reference(request),
+            )
+        self.after_commit()
+        return view
+
+    # --- due jobs -------------------------------------------------------------------------
+
+    def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
+        return {ESCALATE: self._run_escalation, ADVANCE: self._run_advance}
+
+    async def _run_escalation(self, job: DueJob) -> dict[str, Any]:
+        from handlers.routing import escalate
+
+        async with self.database.session() as session, session.begin():
+            outcome = await escalate(
+                session, job.payload["request_id"], job.payload["tier_index"], self.clock()
+            )
+        self.after_commit()
+        return {"outcome": outcome}
+
+    async def _run_advance(self, job: DueJob) -> dict[str, Any]:
+        async with self.database.session() as session, session.begin():
+            outcome = await advance(session, job.payload["offer_id"], self.clock())
+        self.after_commit()
+        return {"outcome": outcome}
+
+    # --- inside a transaction -------------------------------------------------------------
+
+    async def _route_new(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        professionals_asked = 0
+        if request.crisis:
+            from handlers.routing import offer_tier
+
+            professionals_asked = await offer_tier(
+                session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True
+            )
+            await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
+        if await route_from(session, organisation, request, 0, now) or professionals_asked:
+            return
+        await alert_coordinators(session, organisation, request, "coordinator.nobody_on_call", now)
+        await tell_requester(session, organisation, request, "requester.nobody_on_call", now)
+
+    async def _offer_for(
+        self, session: AsyncSession, person: Person, offer_id: int
+    ) -> tuple[Offer, Peer, ChatIdentity, SupportRequest, Organisation] | Message:
+        offer = await session.get(Offer, offer_id)
+        identity = await find_identity(session, person)
+        if offer is None or identity is None:
+            return await self._unknown(session, person)
+        peer = await session.get(Peer, offer.peer_id)
+        assert peer is not None
+        request = await session.get(SupportRequest, offer.request_id)
+        assert request is not None
+        organisation = await session.get(Organisation, request.organisation_id)
+        assert organisation is not None
+        if peer.identity_id != identity.id:
+            return notices.notice(locale_of(identity, organisation), "offer.not_yours")
+        return offer, peer, identity, request, organisation
+
+    async def _own_request(
+        self, session: AsyncSession, person: Person, request_id: str
+    ) -> tuple[SupportRequest, ChatIdentity, Organisation] | Message:
+        request = await session.get(SupportRequest, request_id, with_for_update=True)
+        identity = await find_identity(session, person)
+        if request is None or identity is None:
+            return await self._unknown(session, person)
+        organisation = await session.get(Organisation, request.organisation_id)
+        assert organisation is not None
+        if request.requester_id != identity.id:
+            return notices.notice(locale_of(identity, organisation), "request.not_yours")
+        return request, identity, organisation
+
+    async def _unknown(self, session: AsyncSession, person: Person) -> Message:
+        return notices.notice(pick_locale(person.locale, self.defaults.locale), "request.unknown")
+
+    async def _accepting_peer(self, session: AsyncSession, request: SupportRequest) -> Peer | None:
+        if request.accepted_peer_id is None:
+            return None
+        return await session.get(Peer, request.accepted_peer_id)
+
+    async def _connect(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        offer: Offer,
+        peer: Peer,
+        peer_identity: ChatIdentity,
+        now: datetime,
+    ) -> None:
+        """The first accept won: close the other offers, introduce the two people, audit."""
+        offer.status = OfferStatus.ACCEPTED.value
+        offer.responded_at = now
+        await withdraw_offers(session, organisation, request, "taken", now, keep=offer)
+        await self._cancel_routing_jobs(session, request)
+        record(
+            session,
+            organisation_id=organisation.id,
+            request_id=request.id,
+            actor=peer_actor(peer),
+            action="accepted",
+            detail=offer.tier,
+            at=now,
+        )
+        if not request.anonymous:
+            record(
+                session,
+                organisation_id=organisation.id,
+                request_id=request.id,
+                actor=peer_actor(peer),
+                action="identity_revealed",
+                at=now,
+            )
+        if request.requester_id is None:
+            return
+        requester = await session.get(ChatIdentity, request.requester_id)
+        assert requester is not None
+        message = notices.connected_for_requester(
+            locale_of(requester, organisation),
+            request,
+            peer_identity.display_name,
+            address_of(peer_identity),
+        )
+        await deliver(
+            session, to=requester, message=message, key=f"connected:{request.id}", now=now
+        )
+
+    async def _accepted_view(
+        self, session: AsyncSession, locale: str, request: SupportRequest
+    ) -> Message:
+        requester = (
+            await session.get(ChatIdentity, request.requester_id) if request.requester_id else None
+        )
+        return notices.accepted_for_peer(
+            locale,
+            request,
+            requester.display_name if requester else None,
+            address_of(requester) if requester else None,
+            request.note,
+        )
+
+    def _closed_view(
+        self, locale: str, request: SupportRequest, offer: Offer, now: datetime
+    ) -> Message:
+        if offer.status == OfferStatus.DECLINED.value:
+            reason = "declined"
+        elif request.status == RequestStatus.WITHDRAWN.value:
+            reason = "withdrawn"
+        elif offer.status == OfferStatus.WITHDRAWN.value:
+            reason = "moved_on"
+        else:
+            reason = "taken"
+        return notices.offer_closed(locale, request, reason)
+
+    async def _withdraw_locked(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        locale: str,
+        now: datetime,
+    ) -> Message:
+        was_accepted = request.status == RequestStatus.ACCEPTED.value
+        request.status = RequestStatus.WITHDRAWN.value
+        request.closed_at = now
+        request.closed_by = REQUESTER
+        await withdraw_offers(session, organisation, request, "withdrawn", now)
+        await self._cancel_routing_jobs(session, request)
+        if was_accepted:
+            await self._tell_peer(session, organisation, request, "peer.requester_withdrew", now)
+        record(
+            session,
+            organisation_id=organisation.id,
+            request_id=request.id,
+            actor=REQUESTER,
+            action="withdrawn",
+            at=now,
+        )
+        return notices.notice(locale, "request.withdrawn")
+
+    async def _close_locked(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        closing_peer: Peer | None,
+        locale: str,
+        now: datetime,
+    ) -> Message:
+        """Close an accepted case; `closing_peer` closed it, or None if the requester did."""
+        request.status = RequestStatus.CLOSED.value
+        request.closed_at = now
+        request.closed_by = "peer" if closing_peer else REQUESTER
+        if closing_peer:
+            await tell_requester(session, organisation, request, "requester.peer_closed", now)
+        else:
+            await self._tell_peer(session, organisation, request, "peer.requester_closed", now)
+        await self._schedule_follow_ups(session, organisation, request, now)
+        record(
+            session,
+            organisation_id=organisation.id,
+            request_id=request.id,
+            actor=peer_actor(closing_peer) if closing_peer else REQUESTER,
+            action="closed",
+            at=now,
+        )
+        return notices.notice(locale, "request.closed")
+
+    async def _tell_peer(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        key: str,
+        now: datetime,
+    ) -> None:
+        peer = await self._accepting_peer(session, request)
+        if peer is None:
+            return
+        identity = await identity_of(session, peer)
+        message = notices.notice(
+            locale_of(identity, organisation), key, reference=notices.reference(request)
+        )
+        await deliver(session, to=identity, message=message, key=f"{key}:{request.id}", now=now)
+
+    async def _cancel_routing_jobs(self, session: AsyncSession, request: SupportRequest) -> None:
+        offer_ids = await session.scalars(select(Offer.id).where(Offer.request_id == request.id))
+        await cancel_pending(
+            session,
+            [escalation_key(request, index) for index in range(len(TIER_ORDER))]
+            + [f"advance:{offer_id}" for offer_id in offer_ids],
+        )
+
+    async def _schedule_follow_ups(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        if request.requester_id is None:
+            return
+        for offset, run_at in follow_up_times(organisation, now):
+            await enqueue(
+                session,
+                kind=FOLLOW_UP,
+                key=f"follow_up:{request.id}:{offset}",
+                run_at=run_at,
+                organisation_id=organisation.id,
+                payload={"to": request.requester_id, "offset_days": offset, "round": request.id},
+            )

@@ -1,0 +1,65 @@
+"""Test doubles for the platform-neutral core: a recording messenger and a settable clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from handlers.ports import Address, Message
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class PlatformDown(Exception):
+    status = 503
+
+
+@dataclass
+class Sent:
+    to: str  # the recipient's platform user id
+    message: Message
+    ref: dict[str, Any]
+    updated: list[Message] = field(default_factory=list)
+
+
+class FakeMessenger:
+    """Records what the bot sends and updates, per recipient; can be told to fail."""
+
+    def __init__(self, platform: str) -> None:
+        self.platform = platform
+        self.sent: list[Sent] = []
+        self.failures_to_inject = 0
+
+    def _maybe_fail(self) -> None:
+        if self.failures_to_inject:
+            self.failures_to_inject -= 1
+            raise PlatformDown()
+
+    async def send(self, to: Address, message: Message) -> dict[str, Any]:
+        self._maybe_fail()
+        ref = {"id": f"{self.platform}-{len(self.sent) + 1}"}
+        self.sent.append(Sent(to=to.user_id, message=message, ref=ref))
+        return ref
+
+    async def update(self, to: Address, ref: dict[str, Any], message: Message) -> dict[str, Any]:
+        self._maybe_fail()
+        original = next(item for item in self.sent if item.ref == ref)
+        assert original.to == to.user_id, "an update went to someone other than the recipient"
+        original.updated.append(message)
+        return ref
+
+    def to(self, user_id: str) -> list[Sent]:
+        return [item for item in self.sent if item.to == user_id]
+
+    def kinds_to(self, user_id: str) -> list[str]:
+        return [item.message.kind for item in self.to(user_id)]

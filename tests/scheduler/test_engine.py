@@ -1,0 +1,130 @@
+"""The due-jobs engine: each job once, retries with backoff, failures reported, nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.jobs import RetryLater, enqueue
+from models import DueJob, JobStatus
+from models.db import Database
+from scheduler.engine import JobEngine
+from tests.fakes import FakeClock
+
+
+async def add_jobs(database: Database, clock: FakeClock, count: int, kind: str = "count") -> None:
+    async with database.session() as session, session.begin():
+        for number in range(count):
+            await enqueue(
+                session, kind=kind, key=f"{kind}:{number}", run_at=clock(), payload={"n": number}
+            )
+
+
+async def statuses(database: Database) -> dict[str, int]:
+    async with database.session() as session:
+        rows = await session.execute(select(DueJob.status, func.count()).group_by(DueJob.status))
+        return {status: count for status, count in rows}
+
+
+async def test_enqueue_is_idempotent_on_its_key(database: Database) -> None:
+    clock = FakeClock()
+    await add_jobs(database, clock, 3)
+    await add_jobs(database, clock, 3)
+    assert await statuses(database) == {"pending": 3}
+
+
+async def test_four_workers_run_every_job_exactly_once(database: Database) -> None:
+    if not database.is_postgres:
+        pytest.skip("SQLite serialises writers; concurrent claiming is a PostgreSQL matter")
+    clock = FakeClock()
+    await add_jobs(database, clock, 2000)
+    runs: Counter[int] = Counter()
+
+    async def count(job: DueJob) -> dict[str, Any]:
+        runs[job.payload["n"]] += 1
+        await asyncio.sleep(0)
+        return {"ok": True}
+
+    workers = [
+        JobEngine(Database(database.url), {"count": count}, clock=clock, worker_id=f"w{i}")
+        for i in range(4)
+    ]
+    done = await asyncio.gather(*(worker.run_due() for worker in workers))
+    for worker in workers:
+        await worker.database.dispose()
+    assert sum(done) == 2000
+    assert len(runs) == 2000 and set(runs.values()) == {1}
+    assert all(ran > 0 for ran in done), f"a worker got no work: {done}"
+    assert await statuses(database) == {"done": 2000}
+
+
+async def test_a_job_claimed_by_a_dead_worker_is_taken_up_again(database: Database) -> None:
+    clock = FakeClock()
+    await add_jobs(database, clock, 1)
+    ran: list[str] = []
+
+    async def record(job: DueJob) -> None:
+        ran.append(job.claimed_by or "")
+
+    dead = JobEngine(database, {"count": record}, clock=clock, worker_id="dead")
+    assert len(await dead.claim()) == 1  # claimed, then the worker died before running it
+    alive = JobEngine(database, {"count": record}, clock=clock, worker_id="alive")
+    assert await alive.run_due() == 0  # the claim is still fresh
+    clock.advance(minutes=6)
+    assert await alive.run_due() == 1
+    assert ran == ["alive"]
+    assert await statuses(database) == {"done": 1}
+
+
+async def test_failures_are_retried_with_backoff_then_reported(database: Database) -> None:
+    clock = FakeClock()
+    async with database.session() as session, session.begin():
+        await enqueue(
+            session, kind="flaky", key="flaky:1", run_at=clock(), payload={}, max_attempts=3
+        )
+    failed: list[int] = []
+
+    async def flaky(job: DueJob) -> None:
+        raise ConnectionError("platform unreachable")
+
+    async def on_failed(job: DueJob) -> None:
+        failed.append(job.id)
+
+    engine = JobEngine(database, {"flaky": flaky}, clock=clock, on_failed=on_failed)
+    assert await engine.run_due() == 1
+    assert await engine.run_due() == 0  # waiting out the backoff
+    clock.advance(seconds=5)
+    assert await engine.run_due() == 1
+    clock.advance(seconds=10)
+    assert await engine.run_due() == 1
+    async with database.session() as session:
+        job = await session.scalar(select(DueJob))
+    assert job is not None and job.status == JobStatus.FAILED.value
+    assert job.attempts == 3 and job.last_error == "ConnectionError"
+    assert failed == [job.id]
+
+
+async def test_retry_later_does_not_use_up_attempts(database: Database) -> None:
+    clock = FakeClock()
+    async with database.session() as session, session.begin():
+        await enqueue(session, kind="wait", key="wait:1", run_at=clock(), payload={})
+    calls = 0
+
+    async def wait(job: DueJob) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls < 4:
+            raise RetryLater()
+        return {"ok": True}
+
+    engine = JobEngine(database, {"wait": wait}, clock=clock)
+    for _ in range(4):
+        await engine.run_due()
+        clock.advance(seconds=5)
+    async with database.session() as session:
+        job = await session.scalar(select(DueJob))
+    assert job is not None and job.status == JobStatus.DONE.value and job.attempts == 1

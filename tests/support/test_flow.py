@@ -1,0 +1,384 @@
+"""The support flow end to end through the use-case API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
+from tests.support.conftest import Hospital
+
+
+async def status_of(hospital: Hospital, request_id: str) -> SupportRequest:
+    async with hospital.database.session() as session:
+        request = await session.get(SupportRequest, request_id)
+        assert request is not None
+        return request
+
+
+async def test_offers_reach_every_peer_on_call_and_show_no_identity(hospital: Hospital) -> None:
+    for name in ("ana", "ben", "cara"):
+        await hospital.add_peer(name)
+    await hospital.ask("dana", note="It was the night shift", contact="phone")
+
+    assert hospital.inbox("dana") == ["intake.ack"]
+    ack = hospital.last("dana").message.plain_text()
+    assert "within 10 minutes" in ack and "988" in ack and "export direct messages" in ack
+    for name in ("ana", "ben", "cara"):
+        offer = hospital.last(name, "offer").message
+        text = offer.plain_text()
+        assert "Adverse event or error" in text and "Phone call" in text and "Now" in text
+        assert "English" in text
+        assert "Dana" not in text and "UDANA" not in text and "night shift" not in text
+        assert [button.label for button in offer.buttons] == ["Accept", "Decline"]
+        assert offer.contact is None
+
+
+async def test_first_accept_wins_and_the_other_offers_are_updated(hospital: Hospital) -> None:
+    for name in ("ana", "ben", "cara"):
+        await hospital.add_peer(name)
+    request_id = await hospital.ask("dana", note="It was the night shift")
+
+    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert view.kind == "offer.accepted"
+    assert "Dana" in view.plain_text() and "night shift" in view.plain_text()
+    assert view.contact is not None and view.contact.user_id == "UDANA"
+    await hospital.run_jobs()
+
+    for name in ("ben", "cara"):
+        offer = hospital.last(name, "offer")
+        assert [update.kind for update in offer.updated] == ["offer.update"]
+        assert "already taken" in offer.updated[0].plain_text()
+        assert offer.updated[0].buttons == []
+    connected = hospital.last("dana", "request.connected").message
+    assert "Ana will contact you by phone call" in connected.plain_text()
+
+    late = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ben"))
+    assert "already taken" in late.plain_text()
+    request = await status_of(hospital, request_id)
+    assert request.status == RequestStatus.ACCEPTED.value
+    assert request.accepted_peer_id == hospital.peers["ana"]
+
+
+async def test_a_double_click_gives_the_same_answer_and_one_connection(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.ask("dana")
+    offer_id = hospital.offer_id("ana")
+    first = await hospital.service.accept(hospital.person("ana"), offer_id)
+    second = await hospital.service.accept(hospital.person("ana"), offer_id)
+    await hospital.run_jobs()
+    assert first == second
+    assert hospital.inbox("dana").count("request.connected") == 1
+
+
+async def test_concurrent_accepts_have_exactly_one_winner(hospital: Hospital) -> None:
+    names = ["ana", "ben", "cara", "dan"]
+    for name in names:
+        await hospital.add_peer(name)
+    request_id = await hospital.ask("eve")
+    views = await asyncio.gather(
+        *(hospital.service.accept(hospital.person(n), hospital.offer_id(n)) for n in names)
+    )
+    winners = [
+        name for name, view in zip(names, views, strict=True) if view.kind == "offer.accepted"
+    ]
+    assert len(winners) == 1
+    assert all("already taken" in v.plain_text() for v in views if v.kind != "offer.accepted")
+    request = await status_of(hospital, request_id)
+    assert request.accepted_peer_id == hospital.peers[winners[0]]
+    async with hospital.database.session() as session:
+        statuses = sorted(
+            await session.scalars(select(Offer.status).where(Offer.request_id == request_id))
+        )
+    assert statuses == ["accepted", "taken", "taken", "taken"]
+
+
+async def test_someone_else_cannot_accept_an_offer(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("ben", on_call=False)
+    request_id = await hospital.ask("dana")
+    view = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ana"))
+    assert "meant for someone else" in view.plain_text()
+    assert (await status_of(hospital, request_id)).status == RequestStatus.OPEN.value
+
+
+async def test_when_everyone_declines_the_next_tier_is_asked_at_once(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("ben")
+    await hospital.add_peer("bo", Tier.BACKUP)
+    await hospital.ask("dana")
+    view = await hospital.service.decline(hospital.person("ana"), hospital.offer_id("ana"))
+    assert "You declined" in view.plain_text() and view.buttons == []
+    await hospital.run_jobs()
+    assert "offer" not in hospital.inbox("bo")
+    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.run_jobs()
+    offer = hospital.last("bo", "offer").message
+    assert "As backup" in offer.plain_text()
+
+
+async def test_one_at_a_time_asks_in_turn(hospital: Hospital) -> None:
+    await hospital.setup(offer_mode="sequential")
+    for name in ("ana", "ben", "cara"):
+        await hospital.add_peer(name)
+    await hospital.ask("dana")
+    asked = [n for n in ("ana", "ben", "cara") if "offer" in hospital.inbox(n)]
+    assert asked == ["ana"]
+
+    await hospital.service.decline(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.run_jobs()
+    assert "offer" in hospital.inbox("ben") and "offer" not in hospital.inbox("cara")
+
+    # Ben does not answer: after his turn (10 minutes / 2 remaining = 5) it moves to Cara.
+    hospital.clock.advance(minutes=5)
+    await hospital.run_jobs()
+    assert "moved on" not in hospital.last("ben", "offer").message.plain_text()
+    assert "passed to a colleague" in hospital.last("ben", "offer").updated[-1].plain_text()
+    assert "offer" in hospital.inbox("cara")
+
+
+async def test_unanswered_requests_escalate_tier_by_tier(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bo", Tier.BACKUP)
+    await hospital.add_peer("cy", Tier.COORDINATOR)
+    await hospital.add_peer("pat", Tier.PROFESSIONAL)
+    request_id = await hospital.ask("dana")
+    assert "offer" in hospital.inbox("ana") and "offer" not in hospital.inbox("bo")
+
+    hospital.clock.advance(minutes=9)
+    await hospital.run_jobs()
+    assert "offer" not in hospital.inbox("bo")
+    hospital.clock.advance(minutes=1)
+    await hospital.run_jobs()
+    assert "offer" in hospital.inbox("bo")
+    hospital.clock.advance(minutes=10)
+    await hospital.run_jobs()
+    assert "offer" in hospital.inbox("cy")
+    hospital.clock.advance(minutes=10)
+    await hospital.run_jobs()
+    assert "offer" in hospital.inbox("pat")
+    hospital.clock.advance(minutes=10)
+    await hospital.run_jobs()
+    assert "coordinator.alert" in hospital.inbox("cy")
+    assert "Nobody has been able" in hospital.last("dana").message.plain_text()
+    assert (await status_of(hospital, request_id)).escalations == 4
+
+    # Late, the first peer can still accept: the earlier offers stay open.
+    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert view.kind == "offer.accepted"
+
+
+async def test_an_accepted_request_does_not_escalate(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bo", Tier.BACKUP)
+    await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    hospital.clock.advance(hours=2)
+    await hospital.run_jobs()
+    assert "offer" not in hospital.inbox("bo")
+
+
+async def test_a_restart_between_offer_and_timeout_still_escalates(hospital: Hospital) -> None:
+    from tests.support.conftest import build_hospital
+
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bo", Tier.BACKUP)
+    await hospital.ask("dana")
+    # A new process: new engine, service and messengers; only the database carries over.
+    restarted = build_hospital(hospital.database, hospital.clock)
+    restarted.people, restarted.peers = hospital.people, hospital.peers
+    restarted.organisation_id = hospital.organisation_id
+    hospital.clock.advance(minutes=10)
+    assert await restarted.run_jobs() >= 1
+    assert "offer" in restarted.inbox("bo")
+
+
+async def test_nobody_on_call_tells_the_coordinator_and_the_requester(hospital: Hospital) -> None:
+    await hospital.add_peer("ana", on_call=False)
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
+    await hospital.ask("dana")
+    assert hospital.inbox("cy") == ["coordinator.alert"]
+    assert "nobody eligible is on call" in hospital.last("cy").message.plain_text()
+    assert hospital.inbox("dana") == ["intake.ack", "notice"]
+    assert "coordinator has been told" in hospital.last("dana").message.plain_text()
+
+
+async def test_a_crisis_answer_reaches_the_professional_tier_at_once(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("pat", Tier.PROFESSIONAL)
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
+    await hospital.ask("dana", crisis=True)
+    ack = hospital.last("dana", "intake.ack").message.plain_text()
+    assert "A professional is being contacted now" in ack and "988" in ack
+    assert "offer" in hospital.inbox("ana")
+    professional_offer = hospital.last("pat", "offer").message.plain_text()
+    assert "needs professional support" in professional_offer
+    assert "at risk of harming themselves" in professional_offer
+    assert "coordinator.alert" in hospital.inbox("cy")
+
+
+async def test_spanish_speakers_get_spanish_and_spanish_crisis_lines(hospital: Hospital) -> None:
+    await hospital.setup(country="ES")
+    await hospital.add_peer("ana")
+    hospital.person("dana", locale="es-ES")
+    await hospital.ask("dana", language="es")
+    ack = hospital.last("dana", "intake.ack").message.plain_text()
+    assert "Hemos recibido tu solicitud" in ack and "024" in ack
+
+
+async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.ask("dana", anonymous=True, note="private words")
+    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert "Dana" not in view.plain_text() and "private words" not in view.plain_text()
+    assert view.contact is None
+    await hospital.run_jobs()
+    connected = hospital.last("dana", "request.connected").message
+    assert "Ana" not in connected.plain_text() and connected.contact is None
+
+    sent = await hospital.service.relay(hospital.person("dana"), "Thank you for answering")
+    assert sent is not None and "Passed on" in sent.plain_text()
+    await hospital.run_jobs()
+    relayed = hospital.last("ana", "relay").message
+    assert relayed.lines == ["Thank you for answering"]
+    assert "Dana" not in relayed.plain_text()
+
+    await hospital.service.relay(hospital.person("ana"), "Would a call at 5 suit you?")
+    await hospital.run_jobs()
+    back = hospital.last("dana", "relay").message
+    assert back.lines == ["Would a call at 5 suit you?"] and "Ana" not in back.plain_text()
+
+
+async def test_relay_needs_an_anonymous_case(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert await hospital.service.relay(hospital.person("dana"), "hello") is None
+
+
+async def test_withdraw_before_accept_closes_every_offer(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bo", Tier.BACKUP)
+    request_id = await hospital.ask("dana")
+    view = await hospital.service.withdraw(hospital.person("dana"), request_id)
+    assert "withdrawn" in view.plain_text()
+    await hospital.run_jobs()
+    assert "withdrawn this request" in hospital.last("ana", "offer").updated[-1].plain_text()
+    hospital.clock.advance(hours=1)
+    await hospital.run_jobs()
+    assert "offer" not in hospital.inbox("bo")
+    late = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert "withdrawn" in late.plain_text()
+    again = await hospital.service.withdraw(hospital.person("dana"), request_id)
+    assert "already closed" in again.plain_text()
+
+
+async def test_withdraw_after_accept_tells_the_peer(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.withdraw(hospital.person("dana"), request_id)
+    await hospital.run_jobs()
+    assert "has withdrawn the request" in hospital.last("ana").message.plain_text()
+
+
+async def test_only_the_requester_can_withdraw(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    view = await hospital.service.withdraw(hospital.person("ana"), request_id)
+    assert "belongs to someone else" in view.plain_text()
+    assert (await status_of(hospital, request_id)).status == RequestStatus.OPEN.value
+
+
+async def test_the_peer_closes_and_follow_ups_are_scheduled(hospital: Hospital) -> None:
+    await hospital.setup(time_zone="Europe/Madrid", follow_up_offsets_days=[1, 3])
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.service.close(hospital.person("ana"), request_id)
+    assert "closed" in view.plain_text()
+    await hospital.run_jobs()
+    assert "closed the case" in hospital.last("dana").message.plain_text()
+    async with hospital.database.session() as session:
+        jobs = list(
+            await session.scalars(
+                select(DueJob).where(DueJob.kind == "follow_up").order_by(DueJob.run_at)
+            )
+        )
+    # Closed 2026-11-23 15:00 in Madrid: check-ins on the 24th and 26th at 10:00 local (09:00 UTC).
+    assert [job.run_at.isoformat() for job in jobs] == [
+        "2026-11-24T09:00:00+00:00",
+        "2026-11-26T09:00:00+00:00",
+    ]
+    assert (await status_of(hospital, request_id)).status == RequestStatus.CLOSED.value
+    again = await hospital.service.close(hospital.person("dana"), request_id)
+    assert "already closed" in again.plain_text()
+
+
+async def test_the_requester_closes_and_the_peer_is_told(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("dana"), request_id)
+    await hospital.run_jobs()
+    assert "has closed the case" in hospital.last("ana").message.plain_text()
+
+
+async def test_every_access_is_audited_by_pseudonym(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("ben")
+    request_id = await hospital.ask("dana")
+    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), request_id)
+    async with hospital.database.session() as session:
+        events = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.request_id == request_id)
+                .order_by(AuditEvent.id)
+            )
+        )
+    ana = f"peer:{hospital.peers['ana']}"
+    ben = f"peer:{hospital.peers['ben']}"
+    trail = [(event.actor, event.action) for event in events]
+    assert trail == [
+        ("requester", "requested"),
+        (ana, "offer_shown"),
+        (ben, "offer_shown"),
+        (ben, "declined"),
+        (ana, "accepted"),
+        (ana, "identity_revealed"),
+        (ana, "closed"),
+    ]
+
+
+async def test_a_failed_send_is_retried_and_sent_once(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    hospital.slack.failures_to_inject = 1
+    await hospital.ask("dana")
+    assert hospital.inbox("dana") == []  # the platform answered 503 to the first send
+    hospital.clock.advance(seconds=5)
+    await hospital.run_jobs()
+    assert hospital.inbox("dana") == ["intake.ack"]
+    assert hospital.inbox("ana") == ["offer"]
+
+
+async def test_a_delivery_given_up_is_reported_to_the_coordinator(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False, platform="teams")
+    hospital.slack.failures_to_inject = 1000  # Slack is down for good; the coordinator is on Teams
+    await hospital.ask("dana")
+    for _ in range(12):
+        hospital.clock.advance(minutes=15)
+        await hospital.run_jobs()
+    reports = [
+        item.message for item in hospital.teams.to("UCY") if item.message.kind == "job.failed"
+    ]
+    # The requester's acknowledgement, Ana's offer, and the "still looking" notice after escalation.
+    assert len(reports) == 3
+    for report in reports:
+        text = report.plain_text()
+        assert "(deliver) failed after several attempts" in text
+        assert "Dana" not in text and "UDANA" not in text

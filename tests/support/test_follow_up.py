@@ -1,0 +1,100 @@
+"""Follow-up check-ins after a case closes: sent by the bot, answered anonymously."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select
+
+from handlers.follow_up import SCORE, STOP, TALK_AGAIN
+from models import FollowUpAnswer, SupportRequest
+from tests.support.conftest import Hospital
+
+
+async def closed_case(hospital: Hospital, **settings: object) -> str:
+    await hospital.setup(follow_up_offsets_days=[1, 3], **settings)
+    await hospital.add_peer("ana")
+    await hospital.add_peer("ben")
+    request_id = await hospital.ask("dana", category="patient_death", contact="in_person")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.run_jobs()
+    return request_id
+
+
+def check_in_id(hospital: Hospital) -> int:
+    return int(hospital.last("dana", "checkin").message.buttons[-1].value)
+
+
+async def test_the_bot_checks_in_on_the_first_offset_day(hospital: Hospital) -> None:
+    await closed_case(hospital)
+    assert "checkin" not in hospital.inbox("dana")
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    check_in = hospital.last("dana", "checkin").message
+    assert [button.label for button in check_in.buttons][:5] == ["1", "2", "3", "4", "5"]
+    assert "talk to a peer again" in check_in.plain_text()
+    assert "Stop these messages" in check_in.plain_text()
+    assert "checkin" not in hospital.inbox("ana"), "the peer does not send follow-ups"
+
+
+async def test_an_answer_is_stored_without_any_link_and_only_once(hospital: Hospital) -> None:
+    await closed_case(hospital)
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    dana = hospital.person("dana")
+    view = await hospital.follow_ups.answer(dana, check_in_id(hospital), SCORE, 4)
+    assert "Thank you for answering" in view.plain_text()
+    again = await hospital.follow_ups.answer(dana, check_in_id(hospital), SCORE, 1)
+    assert "already have your answer" in again.plain_text()
+    async with hospital.database.session() as session:
+        answers = list(await session.scalars(select(FollowUpAnswer)))
+    assert [(a.offset_days, a.choice, a.score) for a in answers] == [(1, "score", 4)]
+    columns = {column.key for column in inspect(FollowUpAnswer).columns}
+    assert columns == {"id", "organisation_id", "offset_days", "choice", "score", "week_of"}
+
+
+async def test_a_low_score_offers_support_in_the_same_message(hospital: Hospital) -> None:
+    await closed_case(hospital)
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    view = await hospital.follow_ups.answer(
+        hospital.person("dana"), check_in_id(hospital), SCORE, 1
+    )
+    assert [button.action for button in view.buttons] == ["support.start"]
+
+
+async def test_stop_cancels_the_remaining_check_ins(hospital: Hospital) -> None:
+    await closed_case(hospital)
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    view = await hospital.follow_ups.answer(hospital.person("dana"), check_in_id(hospital), STOP)
+    assert "no more check-ins" in view.plain_text()
+    hospital.clock.advance(days=5)
+    await hospital.run_jobs()
+    assert hospital.inbox("dana").count("checkin") == 1
+
+
+async def test_talk_again_goes_first_to_the_peer_who_helped(hospital: Hospital) -> None:
+    await closed_case(hospital, offer_mode="sequential")
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    view = await hospital.follow_ups.answer(
+        hospital.person("dana"), check_in_id(hospital), TALK_AGAIN
+    )
+    assert view.kind == "intake.ack"
+    await hospital.run_jobs()
+    assert hospital.inbox("ana").count("offer") == 2
+    assert hospital.inbox("ben").count("offer") == 0
+    async with hospital.database.session() as session:
+        newest = await session.scalar(
+            select(SupportRequest).order_by(SupportRequest.created_at.desc()).limit(1)
+        )
+    assert newest is not None and newest.category == "patient_death"
+
+
+async def test_someone_else_cannot_answer_a_check_in(hospital: Hospital) -> None:
+    await closed_case(hospital)
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    view = await hospital.follow_ups.answer(hospital.person("ben"), check_in_id(hospital), SCORE, 5)
+    assert "has closed" in view.plain_text()
+    assert await hospital.count(FollowUpAnswer) == 0

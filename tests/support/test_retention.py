@@ -1,0 +1,75 @@
+"""Retention purge and erasure leave no personal data in any column."""
+
+from __future__ import annotations
+
+from config.settings import ConfigError
+from handlers.retention import Retention
+from models import ChatIdentity, SupportRequest
+from models.crypto import vault
+from tests.support.conftest import Hospital
+from tests.support.test_confidentiality import raw_database_values
+
+MARKERS = ("Dana", "UDANA", "Ward Lilac 9", "NOTE-SECRET-4471")
+
+
+async def every_value_decrypted(hospital: Hospital) -> list[str]:
+    """Every value in the database, with encrypted ones decrypted: what a key holder could read."""
+    values = []
+    for value in await raw_database_values(hospital):
+        try:
+            values.append(vault().decrypt(value))
+        except ConfigError:  # not a token: a plain value
+            values.append(value)
+    return values
+
+
+async def test_purge_after_the_retention_period_keeps_only_counts(hospital: Hospital) -> None:
+    await hospital.setup(retention_days=90)
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.run_jobs()
+    retention = Retention(hospital.service)
+
+    hospital.clock.advance(days=89)
+    assert await retention.purge() == 0
+    hospital.clock.advance(days=2)
+    await hospital.run_jobs()  # the check-ins went out meanwhile
+    assert await retention.purge() == 1
+
+    async with hospital.database.session() as session:
+        request = await session.get(SupportRequest, request_id)
+    assert request is not None and request.requester_id is None and request.note is None
+    assert (request.urgency, request.category, request.status) == ("now", "adverse_event", "closed")
+    assert await hospital.count(ChatIdentity) == 1  # only Ana, who is on the roster
+    values = await every_value_decrypted(hospital)
+    assert any("adverse_event" in value for value in values), "the scan must see the data"
+    for marker in MARKERS:
+        assert not any(marker in value for value in values), marker
+
+
+async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    first = await hospital.ask("dana", note="NOTE-SECRET-4471")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), first)
+    second = await hospital.ask("dana")
+    retention = Retention(hospital.service)
+
+    view = await retention.forget(hospital.person("dana"))
+    assert "Your data has been erased" in view.plain_text()
+    await hospital.run_jobs()
+    async with hospital.database.session() as session:
+        for request_id in (first, second):
+            request = await session.get(SupportRequest, request_id)
+            assert request is not None and request.requester_id is None and request.note is None
+        assert (await session.get(SupportRequest, second)).status == "withdrawn"  # type: ignore[union-attr]
+    hospital.clock.advance(days=40)
+    await hospital.run_jobs()
+    assert "checkin" not in hospital.inbox("dana")
+    values = await every_value_decrypted(hospital)
+    for marker in MARKERS:
+        assert not any(marker in value for value in values), marker
+    again = await retention.forget(hospital.person("dana"))
+    assert "hold no data" in again.plain_text()
