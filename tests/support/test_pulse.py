@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time
 
 import pytest
@@ -118,3 +119,18 @@ async def test_a_threshold_below_three_is_refused(hospital: Hospital) -> None:
             organisation = await session.get(Organisation, hospital.organisation_id)
             assert organisation is not None
             organisation.anonymity_threshold = 2
+
+
+async def test_two_workers_opening_at_once_send_the_round_once(
+    hospital: Hospital, pulses: Pulses
+) -> None:
+    hospital.clock.now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    opened = await asyncio.gather(
+        pulses.open_due_rounds(), Pulses(hospital.service).open_due_rounds()
+    )
+    assert sorted(opened) == [0, 1]
+    await hospital.run_jobs()
+    hospital.clock.advance(seconds=5)
+    await hospital.run_jobs()
+    for name in STAFF:
+        assert hospital.inbox(name) == ["pulse"]
