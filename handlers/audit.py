@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import AuditEvent, Peer
+from models import AuditEvent, Peer, SupportRequest
 
 SYSTEM = "system"
 REQUESTER = "requester"
@@ -35,4 +35,25 @@ def record(
             detail=detail,
             at=at,
         )
+    )
+
+
+def audit(
+    session: AsyncSession,
+    request: SupportRequest,
+    *,
+    actor: str,
+    action: str,
+    at: datetime,
+    detail: str | None = None,
+) -> None:
+    """Record an access to `request`."""
+    record(
+        session,
+        organisation_id=request.organisation_id,
+        request_id=request.id,
+        actor=actor,
+        action=action,
+        at=at,
+        detail=detail,
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
-from handlers.audit import SYSTEM, peer_actor, record
+from handlers.audit import SYSTEM, audit, peer_actor
 from handlers.i18n import pick_locale
 from handlers.jobs import enqueue
 from handlers.outbox import deliver
@@ -94,15 +94,7 @@ async def alert_coordinators(
         await deliver(
             session, to=identity, message=message, key=f"{key}:{request.id}:{peer.id}", now=now
         )
-    record(
-        session,
-        organisation_id=organisation.id,
-        request_id=request.id,
-        actor=SYSTEM,
-        action="coordinator_alerted",
-        detail=key,
-        at=now,
-    )
+    audit(session, request, actor=SYSTEM, action="coordinator_alerted", detail=key, at=now)
 
 
 async def tell_requester(
@@ -134,15 +126,7 @@ async def show_offer(
     job = await deliver(session, to=identity, message=message, key=f"offer:{offer.id}", now=now)
     offer.status = OfferStatus.OPEN.value
     offer.delivery_job_id = job.id
-    record(
-        session,
-        organisation_id=organisation.id,
-        request_id=request.id,
-        actor=peer_actor(peer),
-        action="offer_shown",
-        detail=offer.tier,
-        at=now,
-    )
+    audit(session, request, actor=peer_actor(peer), action="offer_shown", detail=offer.tier, at=now)
 
 
 async def _already_offered(session: AsyncSession, request: SupportRequest) -> set[int]:
@@ -339,10 +323,9 @@ async def escalate(session: AsyncSession, request_id: str, tier_index: int, now:
     organisation = await session.get(Organisation, request.organisation_id)
     assert organisation is not None
     request.escalations += 1
-    record(
+    audit(
         session,
-        organisation_id=organisation.id,
-        request_id=request.id,
+        request,
         actor=SYSTEM,
         action="escalated",
         detail=TIER_ORDER[tier_index].value,

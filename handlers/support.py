@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource, default_resources
 from handlers import notices
-from handlers.audit import REQUESTER, peer_actor, record
+from handlers.audit import REQUESTER, audit, peer_actor
 from handlers.i18n import pick_locale
 from handlers.intake import IntakeForm
 from handlers.jobs import cancel_pending, enqueue
@@ -151,10 +151,9 @@ class SupportService:
             )
             session.add(request)
             await session.flush()
-            record(
+            audit(
                 session,
-                organisation_id=organisation.id,
-                request_id=request.id,
+                request,
                 actor=REQUESTER,
                 action="requested",
                 detail="crisis" if form.crisis else form.urgency.value,
@@ -216,14 +215,7 @@ class SupportService:
                 return self._closed_view(locale, request, offer, now)
             offer.status = OfferStatus.DECLINED.value
             offer.responded_at = now
-            record(
-                session,
-                organisation_id=organisation.id,
-                request_id=request.id,
-                actor=peer_actor(peer),
-                action="declined",
-                at=now,
-            )
+            audit(session, request, actor=peer_actor(peer), action="declined", at=now)
             await session.refresh(request, with_for_update=True)
             if request.status == RequestStatus.OPEN.value:
                 await move_on(session, organisation, request, now)
@@ -413,24 +405,11 @@ class SupportService:
         offer.responded_at = now
         await withdraw_offers(session, organisation, request, "taken", now, keep=offer)
         await self._cancel_routing_jobs(session, request)
-        record(
-            session,
-            organisation_id=organisation.id,
-            request_id=request.id,
-            actor=peer_actor(peer),
-            action="accepted",
-            detail=offer.tier,
-            at=now,
+        audit(
+            session, request, actor=peer_actor(peer), action="accepted", detail=offer.tier, at=now
         )
         if not request.anonymous:
-            record(
-                session,
-                organisation_id=organisation.id,
-                request_id=request.id,
-                actor=peer_actor(peer),
-                action="identity_revealed",
-                at=now,
-            )
+            audit(session, request, actor=peer_actor(peer), action="identity_revealed", at=now)
         if request.requester_id is None:
             return
         requester = await session.get(ChatIdentity, request.requester_id)
@@ -488,14 +467,7 @@ class SupportService:
         await self._cancel_routing_jobs(session, request)
         if was_accepted:
             await self._tell_peer(session, organisation, request, "peer.requester_withdrew", now)
-        record(
-            session,
-            organisation_id=organisation.id,
-            request_id=request.id,
-            actor=REQUESTER,
-            action="withdrawn",
-            at=now,
-        )
+        audit(session, request, actor=REQUESTER, action="withdrawn", at=now)
         return notices.notice(locale, "request.withdrawn")
 
     async def _close_locked(
@@ -516,10 +488,9 @@ class SupportService:
         else:
             await self._tell_peer(session, organisation, request, "peer.requester_closed", now)
         await self._schedule_follow_ups(session, organisation, request, now)
-        record(
+        audit(
             session,
-            organisation_id=organisation.id,
-            request_id=request.id,
+            request,
             actor=peer_actor(closing_peer) if closing_peer else REQUESTER,
             action="closed",
             at=now,
