@@ -7,11 +7,13 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import typer
 from aiohttp import web
 from cryptography.fernet import Fernet
 
+from bot.admin_cli import org_app, roster_app
 from bot.logs import configure_logging
 from bot.platforms import install_platforms, platform_status
 from bot.runtime import Runtime, build_runtime, ensure_schema_current, prepare_database
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(roster_app, name="roster")
 
 
 def _settings() -> Settings:
@@ -200,6 +204,27 @@ def check_config() -> None:
 def generate_key() -> None:
     """Print a new encryption key for ENCRYPTION_KEYS (put it first; keep old keys after it)."""
     typer.echo(Fernet.generate_key().decode())
+
+
+@app.command("teams-package")
+def teams_package(
+    output: Path = typer.Option(
+        Path("peer-support-teams.zip"), "--output", "-o", help="Where to write the zip."
+    ),
+    domain: str | None = typer.Option(
+        None, "--domain", help="The bot's public host name, listed in validDomains."
+    ),
+) -> None:
+    """Build the Teams app package (manifest with MICROSOFT_APP_ID, and icons) to upload."""
+    from bot.teams.package import build_package
+
+    try:
+        settings = load_settings()
+        written = build_package(output, settings.microsoft_app_id, domain)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {written}")
 
 
 def main() -> None:

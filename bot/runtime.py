@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.metrics import JOBS
 from config.settings import ConfigError, Settings
+from handlers.actions import Actions
 from handlers.delivery import Delivery
 from handlers.failures import report_failed_job
 from handlers.follow_up import FollowUps
@@ -45,6 +46,7 @@ class Runtime:
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
     retention: Retention = field(init=False)
+    actions: Actions = field(init=False)
     engine: JobEngine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,7 @@ class Runtime:
         self.follow_ups = FollowUps(self.support)
         self.pulses = Pulses(self.support)
         self.retention = Retention(self.support)
+        self.actions = Actions(self.support, self.follow_ups, self.pulses)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
             **self.support.job_handlers(),

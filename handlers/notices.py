@@ -16,6 +16,8 @@ DECLINE = "offer.decline"
 WITHDRAW = "request.withdraw"
 CLOSE = "request.close"
 ASK_AGAIN = "support.start"
+PEER_OK = "peer.ok"
+PEER_DEBRIEF = "peer.debrief"
 
 
 def reference(request: SupportRequest) -> str:
@@ -165,4 +167,27 @@ def relayed(locale: str, from_requester: bool, text: str, request: SupportReques
         kind="relay",
         title=t(locale, key, reference=reference(request)),
         lines=[text],
+    )
+
+
+def peer_wellbeing(locale: str, request: SupportRequest) -> Message:
+    return Message(
+        kind="peer.wellbeing",
+        lines=[t(locale, "peer.wellbeing.question")],
+        buttons=[
+            Button(action=PEER_OK, label=t(locale, "peer.wellbeing.ok"), value=request.id),
+            Button(
+                action=PEER_DEBRIEF, label=t(locale, "peer.wellbeing.debrief"), value=request.id
+            ),
+        ],
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def debrief_request(locale: str, peer_name: str | None, peer: Address) -> Message:
+    return Message(
+        kind="coordinator.debrief",
+        title=t(locale, "coordinator.title"),
+        lines=[t(locale, "coordinator.debrief", name=peer_name or "?")],
+        contact=peer,
     )

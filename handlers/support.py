@@ -38,6 +38,7 @@ from handlers.routing import (
     ESCALATE,
     advance,
     alert_coordinators,
+    coordinators,
     escalation_key,
     identity_of,
     locale_of,
@@ -265,6 +266,42 @@ class SupportService:
         self.after_commit()
         return view
 
+    async def peer_wellbeing(self, person: Person, request_id: str, debrief: bool) -> Message:
+        """The peer's answer to "how are you after this case?"; a debrief request reaches the
+        coordinators with the peer's name (never the requester's)."""
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            request = await session.get(SupportRequest, request_id)
+            identity = await find_identity(session, person)
+            if request is None or identity is None:
+                return await self._unknown(session, person)
+            organisation = await session.get(Organisation, request.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            peer = await self._accepting_peer(session, request)
+            if peer is None or peer.identity_id != identity.id:
+                return notices.notice(locale, "request.not_yours")
+            if not debrief:
+                return notices.notice(locale, "peer.wellbeing.thanks")
+            for coordinator in await coordinators(session, organisation):
+                if coordinator.id == peer.id:
+                    continue
+                other = await identity_of(session, coordinator)
+                message = notices.debrief_request(
+                    locale_of(other, organisation), identity.display_name, address_of(identity)
+                )
+                await deliver(
+                    session,
+                    to=other,
+                    message=message,
+                    key=f"debrief:{request.id}:{coordinator.id}",
+                    now=now,
+                )
+            audit(session, request, actor=peer_actor(peer), action="debrief_requested", at=now)
+            view = notices.notice(locale, "peer.wellbeing.debrief_sent")
+        self.after_commit()
+        return view
+
     async def relay(self, person: Person, text: str) -> Message | None:
         """Anonymous mode: pass a message to the other side. None if there is no such case."""
         now = self.clock()
@@ -488,6 +525,7 @@ class SupportService:
         else:
             await self._tell_peer(session, organisation, request, "peer.requester_closed", now)
         await self._schedule_follow_ups(session, organisation, request, now)
+        await self._ask_peer_how_they_are(session, organisation, request, now)
         audit(
             session,
             request,
@@ -496,6 +534,20 @@ class SupportService:
             at=now,
         )
         return notices.notice(locale, "request.closed")
+
+    async def _ask_peer_how_they_are(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        peer = await self._accepting_peer(session, request)
+        if peer is None:
+            return
+        identity = await identity_of(session, peer)
+        message = notices.peer_wellbeing(locale_of(identity, organisation), request)
+        await deliver(session, to=identity, message=message, key=f"wellbeing:{request.id}", now=now)
 
     async def _tell_peer(
         self,

@@ -39,6 +39,8 @@ class Organisation(Base):
     pulse_second_question: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    # How far ahead the coordinator is warned of a shift with nobody eligible on call.
+    coverage_warning_hours: Mapped[int] = mapped_column(Integer, default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 19:15:45.328783
+Create Date: 2026-11-22 19:23:40.238431
 """
 
 from collections.abc import Sequence
@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("pulse_second_question", sa.Boolean(), nullable=False),
         sa.Column("anonymity_threshold", sa.Integer(), nullable=False),
         sa.Column("retention_days", sa.Integer(), nullable=False),
+        sa.Column("coverage_warning_hours", sa.Integer(), nullable=False),
         sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "offer_mode IN ('broadcast', 'sequential')",

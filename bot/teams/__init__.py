@@ -1,0 +1,34 @@
+"""Microsoft Teams adapter (Bot Framework SDK, `botbuilder-python`).
+
+The SDK was archived by Microsoft at the end of 2025; everything that imports it lives in this
+package, so moving to its successor (the Microsoft 365 Agents SDK) touches this folder alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.teams.activities import PLATFORM
+from bot.teams.adapter import adapter_config, build_adapter
+from bot.teams.bot import TeamsBot
+from bot.teams.endpoint import MessagesEndpoint
+from bot.teams.messenger import TeamsMessenger
+from bot.teams.platform import TeamsPlatform
+from bot.teams.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def install(runtime: Runtime) -> TeamsPlatform:
+    """Register the Teams messenger (workers need only that) and return the web platform."""
+    config = adapter_config(runtime.settings)
+    adapter = build_adapter(config)
+    retry = RetryPolicy()
+    runtime.messengers.register(PLATFORM, TeamsMessenger(adapter, config.APP_ID, retry))
+    bot = TeamsBot(runtime.support, runtime.actions, retry)
+    endpoint = MessagesEndpoint(adapter, bot, authenticated=bool(config.APP_ID))
+    return TeamsPlatform(endpoint)
+
+
+__all__ = ["TeamsPlatform", "install"]

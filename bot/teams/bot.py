@@ -1,0 +1,119 @@
+"""The bot's turn logic: personal-chat messages, installs and card actions, mapped to use cases.
+
+Every button is an `Action.Execute`, so every click arrives as an `adaptiveCard/action` invoke
+and its answer is a card that replaces the clicked one in place (Accept and Decline, the intake
+form, Withdraw and Close alike).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+
+from bot.teams import replies
+from bot.teams.activities import person_of
+from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card
+from bot.teams.directory import remember
+from bot.teams.intake_card import SUBMIT, answers_of, intake_card
+from bot.teams.retry import RetryPolicy
+from handlers.actions import Actions
+from handlers.i18n import pick_locale
+from handlers.intake import IntakeInvalid, parse_intake
+from handlers.people import Person
+from handlers.support import SupportService
+
+log = logging.getLogger(__name__)
+
+Card = dict[str, Any]
+
+
+class TeamsBot(ActivityHandler):
+    def __init__(self, support: SupportService, actions: Actions, retry: RetryPolicy) -> None:
+        self.support = support
+        self.actions = actions
+        self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
+
+    async def _reply(self, turn_context: TurnContext, card: Card) -> None:
+        activity = card_activity(card)
+        await self.retry.run(lambda: turn_context.send_activity(activity))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """An install in personal scope: remember how to reach the person, and say hello."""
+        activity = turn_context.activity
+        person = person_of(activity)
+        if person is None or not activity.members_added:
+            return
+        await remember(self.support, person)
+        bot_id = activity.recipient.id if activity.recipient else None
+        if any(member.id == bot_id for member in activity.members_added):
+            locale = await self._locale(person)
+            await self._reply(turn_context, message_card(replies.welcome(locale)))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        person = person_of(activity)
+        text = (activity.text or "").strip()
+        if person is None or not text:
+            return
+        await remember(self.support, person)
+        locale = await self._locale(person)
+        command = replies.command_of(text)
+        if command == "support":
+            card = intake_card(locale)
+        elif command == "help":
+            card = message_card(replies.help_message(locale))
+        else:
+            relayed = await self.support.relay(person, text)
+            card = message_card(relayed or replies.no_relay(locale))
+        await self._reply(turn_context, card)
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        person = person_of(turn_context.activity)
+        action = invoke_value.action or {}
+        data = action.get("data")
+        data = data if isinstance(data, dict) else {}
+        if person is None:
+            card = message_card(replies.unknown_action(pick_locale(turn_context.activity.locale)))
+        else:
+            await remember(self.support, person)
+            card = await self._answer(person, str(action.get("verb") or ""), data)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+
+    async def _answer(self, person: Person, verb: str, data: dict[str, Any]) -> Card:
+        if verb == SUBMIT:
+            return await self._submit(person, data)
+        message = await self.actions.dispatch(person, verb, str(data.get("value") or ""))
+        if message is None:  # support.start
+            return intake_card(await self._locale(person))
+        return message_card(message)
+
+    async def _submit(self, person: Person, data: dict[str, Any]) -> Card:
+        """Validate, store, and answer; if storing fails the person still gets crisis resources.
+
+        The form is replaced by a short "received" card only: the acknowledgement itself (what
+        happens next, crisis resources, Withdraw) is queued by the service with the request and
+        arrives as its own message, so it is never shown twice.
+        """
+        locale = await self._locale(person)
+        answers = answers_of(data)
+        try:
+            form = parse_intake(answers, locale)
+        except IntakeInvalid as exc:
+            return intake_card(locale, answers, exc.errors)
+        try:
+            await self.support.request_support(person, form)
+        except Exception as exc:
+            log.error("teams: a support request could not be stored (%s)", type(exc).__name__)
+            return message_card(await self.support.fallback(person))
+        return message_card(replies.received(locale))
+
+    async def _locale(self, person: Person) -> str:
+        try:
+            return await self.support.locale_for(person)
+        except Exception:  # the database is down: the platform's locale will do
+            return pick_locale(person.locale, self.support.defaults.locale)

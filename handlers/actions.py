@@ -1,0 +1,61 @@
+"""Button clicks, for every platform: an action id and its value in, the reply `Message` out.
+
+Adapters render buttons from `Button(action, value)` and hand the click back here unchanged, so
+adding a button to the core never needs adapter code. `support.start` is the one action an
+adapter answers itself (it opens the intake form, a platform-specific view); `dispatch` returns
+None for it.
+"""
+
+from __future__ import annotations
+
+from handlers import notices
+from handlers.follow_up import SCORE, STOP, TALK_AGAIN, FollowUps
+from handlers.i18n import pick_locale
+from handlers.people import Person
+from handlers.ports import Message
+from handlers.pulse import ANSWER, Pulses
+from handlers.support import SupportService
+
+
+def _ints(value: str, count: int) -> list[int] | None:
+    parts = value.split(":")
+    if len(parts) != count or not all(part.isdigit() for part in parts):
+        return None
+    return [int(part) for part in parts]
+
+
+class Actions:
+    def __init__(self, support: SupportService, follow_ups: FollowUps, pulses: Pulses) -> None:
+        self.support = support
+        self.follow_ups = follow_ups
+        self.pulses = pulses
+
+    async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
+        """The answer to a click; None means "open the intake form" (`support.start`)."""
+        if action == notices.ASK_AGAIN:
+            return None
+        reply = await self._answer(person, action, value)
+        if reply is None:  # an unknown action or a malformed value: an old or forged button
+            return notices.notice(
+                pick_locale(person.locale, self.support.defaults.locale), "action.unknown"
+            )
+        return reply
+
+    async def _answer(self, person: Person, action: str, value: str) -> Message | None:
+        support = self.support
+        if action in (notices.ACCEPT, notices.DECLINE) and value.isdigit():
+            use_case = support.accept if action == notices.ACCEPT else support.decline
+            return await use_case(person, int(value))
+        if action in (notices.WITHDRAW, notices.CLOSE) and value:
+            use_case = support.withdraw if action == notices.WITHDRAW else support.close
+            return await use_case(person, value)
+        if action in (notices.PEER_OK, notices.PEER_DEBRIEF) and value:
+            return await support.peer_wellbeing(person, value, action == notices.PEER_DEBRIEF)
+        if action == SCORE and (numbers := _ints(value, 2)):
+            return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
+        if action in (TALK_AGAIN, STOP) and value.isdigit():
+            return await self.follow_ups.answer(person, int(value), action)
+        if action == ANSWER and (numbers := _ints(value, 3)):
+            round_id, question, score = numbers
+            return await self.pulses.answer(person, round_id, question, score)
+        return None

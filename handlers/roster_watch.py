@@ -1,0 +1,148 @@
+"""Keeping the roster healthy: training reminders and lapses, and coverage-gap warnings.
+
+Both run as periodic tasks in every worker; what they send is keyed (peer and date, gap start),
+so each reminder or warning goes out once however many workers run them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notices
+from handlers.outbox import deliver
+from handlers.roster import on_call
+from handlers.routing import coordinators, identity_of, locale_of
+from handlers.support import SupportService
+from models import Organisation, Peer, Tier
+
+REMINDER_AHEAD = timedelta(days=30)
+SAMPLE_EVERY = timedelta(hours=1)
+
+
+def _trained(peer: Peer, day: date) -> bool:
+    return peer.training_valid_until is None or peer.training_valid_until >= day
+
+
+class RosterWatch:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.database = support.database
+
+    async def check_training(self) -> int:
+        """Remind peers 30 days before their training lapses, and tell them when it has.
+
+        Returns how many peers are concerned (each hears once per reminder: keyed messages).
+        """
+        now = self.support.clock()
+        queued = 0
+        async with self.database.session() as session, session.begin():
+            for organisation in list(await session.scalars(select(Organisation))):
+                today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
+                peers = await session.scalars(
+                    select(Peer).where(
+                        Peer.organisation_id == organisation.id,
+                        Peer.active.is_(True),
+                        Peer.training_valid_until.is_not(None),
+                        Peer.training_valid_until <= today + REMINDER_AHEAD,
+                    )
+                )
+                for peer in peers:
+                    assert peer.training_valid_until is not None
+                    key = (
+                        "training.lapsed"
+                        if peer.training_valid_until < today
+                        else ("training.reminder")
+                    )
+                    identity = await identity_of(session, peer)
+                    message = notices.notice(
+                        locale_of(identity, organisation),
+                        key,
+                        date=peer.training_valid_until.isoformat(),
+                    )
+                    await deliver(
+                        session,
+                        to=identity,
+                        message=message,
+                        key=f"{key}:{peer.id}:{peer.training_valid_until.isoformat()}",
+                        now=now,
+                    )
+                    queued += 1
+        self.support.after_commit()
+        return queued
+
+    async def lapsing(self, organisation_id: int) -> list[Peer]:
+        """Active peers whose training lapses within 30 days (or has lapsed), soonest first."""
+        now = self.support.clock()
+        async with self.database.session() as session:
+            organisation = await session.get(Organisation, organisation_id)
+            if organisation is None:
+                raise LookupError(f"no organisation {organisation_id}")
+            today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
+            peers = await session.scalars(
+                select(Peer)
+                .where(
+                    Peer.organisation_id == organisation_id,
+                    Peer.active.is_(True),
+                    Peer.training_valid_until <= today + REMINDER_AHEAD,
+                )
+                .order_by(Peer.training_valid_until)
+            )
+            return list(peers)
+
+    async def warn_coverage_gaps(self) -> int:
+        """Warn coordinators of a coming hour with no trained, available peer on call."""
+        now = self.support.clock()
+        warned = 0
+        async with self.database.session() as session, session.begin():
+            for organisation in list(await session.scalars(select(Organisation))):
+                gap = await self._first_gap(session, organisation, now)
+                if gap is None:
+                    continue
+                warned += 1
+                zone = ZoneInfo(organisation.time_zone)
+                for peer in await coordinators(session, organisation):
+                    identity = await identity_of(session, peer)
+                    locale = locale_of(identity, organisation)
+                    start = format_datetime(
+                        gap.astimezone(zone), "EEEE d MMM, HH:mm", locale=locale
+                    )
+                    await deliver(
+                        session,
+                        to=identity,
+                        message=notices.notice(locale, "coverage.gap", start=start),
+                        key=f"coverage:{organisation.id}:{gap.isoformat()}:{peer.id}",
+                        now=now,
+                    )
+        self.support.after_commit()
+        return warned
+
+    async def _first_gap(
+        self, session: AsyncSession, organisation: Organisation, now: datetime
+    ) -> datetime | None:
+        """The start of the first gap within the warning window: an hour with nobody to ask
+        that follows an hour with someone. Hours are sampled on the hour, so a gap keeps its
+        key from one run to the next and is warned about once; a gap already under way (or a
+        roster with nobody at all) is not announced again every hour."""
+        zone = ZoneInfo(organisation.time_zone)
+        moment = now.replace(minute=0, second=0, microsecond=0)
+        horizon = now + timedelta(hours=organisation.coverage_warning_hours)
+        covered_before = await self._covered(session, organisation, moment, zone)
+        while moment < horizon:
+            moment += SAMPLE_EVERY
+            covered = await self._covered(session, organisation, moment, zone)
+            if covered_before and not covered:
+                return moment
+            covered_before = covered
+        return None
+
+    async def _covered(
+        self, session: AsyncSession, organisation: Organisation, moment: datetime, zone: ZoneInfo
+    ) -> bool:
+        day = moment.astimezone(zone).date()
+        peers = await on_call(session, organisation, Tier.PEER, moment)
+        return any(_trained(peer, day) for peer in peers)

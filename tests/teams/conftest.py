@@ -1,0 +1,286 @@
+"""A Teams world on loopback: the real web app with the Teams adapter, and a fake Bot Connector.
+
+Activities are POSTed to `/api/messages` as Teams would send them, with `serviceUrl` pointing at
+the fake connector, which records every call the bot makes (replies, proactive cards, updates).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.runtime import Runtime
+from bot.teams import install
+from bot.web import create_web_app
+from config.settings import Settings
+from handlers.people import lookup_key
+from models import ChatIdentity, Override, Peer, Tier
+from models.crypto import Vault
+from models.db import Database
+from tests.conftest import TEST_KEY
+from tests.fakes import FakeClock
+
+TENANT = "tenant-hospital"
+BOT = {"id": "28:peer-support-bot", "name": "Peer support"}
+ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
+ALWAYS_TO = datetime(2040, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Call:
+    method: str
+    conversation_id: str
+    activity_id: str | None  # the id the connector gave (POST) or the one replaced (PUT)
+    body: dict[str, Any]
+
+    @property
+    def card(self) -> dict[str, Any]:
+        [attachment] = self.body["attachments"]
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        return attachment["content"]
+
+
+class FakeConnector:
+    """Answers like the Bot Connector; `fail_next` queues error answers (status, headers)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: list[tuple[int, dict[str, str]]] = []
+        self.refused = 0
+        self._ids = itertools.count(1)
+        self.app = web.Application()
+        self.app.router.add_post("/v3/conversations", self._create)
+        self.app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        self.app.router.add_post(
+            "/v3/conversations/{conversation}/activities/{activity}", self._post
+        )
+        self.app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.failures.append((status, headers or {}))
+
+    def _failure(self) -> web.Response | None:
+        if not self.failures:
+            return None
+        status, headers = self.failures.pop(0)
+        self.refused += 1
+        body = {"error": {"code": "Throttled" if status == 429 else "ServiceError"}}
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(Call("CREATE", "", None, body))
+        return web.json_response({"id": f"a:created-{next(self._ids)}"})
+
+    async def _post(self, request: web.Request) -> web.Response:
+        if failure := self._failure():
+            return failure
+        body = await request.json()
+        conversation = request.match_info["conversation"]
+        activity_id = f"activity-{next(self._ids)}"
+        self.calls.append(Call("POST", conversation, activity_id, body))
+        return web.json_response({"id": activity_id})
+
+    async def _put(self, request: web.Request) -> web.Response:
+        if failure := self._failure():
+            return failure
+        body = await request.json()
+        match = request.match_info
+        self.calls.append(Call("PUT", match["conversation"], match["activity"], body))
+        return web.json_response({"id": match["activity"]})
+
+    def posts(self, conversation_id: str) -> list[Call]:
+        return [
+            c for c in self.calls if c.method == "POST" and c.conversation_id == conversation_id
+        ]
+
+    def updates(self, conversation_id: str) -> list[Call]:
+        return [c for c in self.calls if c.method == "PUT" and c.conversation_id == conversation_id]
+
+
+@dataclass(frozen=True)
+class TeamsUser:
+    name: str
+    locale: str
+
+    @property
+    def aad_object_id(self) -> str:
+        return f"aad-{self.name}"
+
+    @property
+    def conversation_id(self) -> str:
+        return f"a:personal-{self.name}"
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """Everything a person reads on a card: text blocks, facts, input labels, button titles."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "label", "value", "errorMessage"):
+                if isinstance(node.get(key), str):
+                    parts.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(parts)
+
+
+def verbs(card: dict[str, Any]) -> list[str]:
+    return [action["verb"] for action in card.get("actions", []) if "verb" in action]
+
+
+@dataclass
+class TeamsWorld:
+    runtime: Runtime
+    client: TestClient
+    connector: FakeConnector
+    service_url: str
+    clock: FakeClock
+    users: dict[str, TeamsUser] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def user(self, name: str, locale: str = "en-US") -> TeamsUser:
+        return self.users.setdefault(name, TeamsUser(name, locale))
+
+    def activity(self, who: str, kind: str = "message", **extra: Any) -> dict[str, Any]:
+        name = who
+        user = self.user(name)
+        return {
+            "type": kind,
+            "id": f"incoming-{next(self._ids)}",
+            "timestamp": self.clock().isoformat(),
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
+            "from": {"id": f"29:{name}", "name": name.title(), "aadObjectId": user.aad_object_id},
+            "conversation": {
+                "id": user.conversation_id,
+                "conversationType": "personal",
+                "tenantId": TENANT,
+            },
+            "recipient": BOT,
+            "channelData": {"tenant": {"id": TENANT}},
+            "locale": user.locale,
+            **extra,
+        }
+
+    async def post(self, body: Any, headers: dict[str, str] | None = None) -> Any:
+        return await self.client.post("/api/messages", json=body, headers=headers)
+
+    async def install(self, name: str, locale: str = "en-US") -> None:
+        self.user(name, locale)
+        activity = self.activity(name, "conversationUpdate", membersAdded=[BOT])
+        response = await self.post(activity)
+        assert response.status in (200, 201), await response.text()
+
+    async def say(self, name: str, text: str) -> dict[str, Any]:
+        """Write to the bot; returns the card it answered with."""
+        before = len(self.connector.posts(self.user(name).conversation_id))
+        response = await self.post(self.activity(name, text=text, textFormat="plain"))
+        assert response.status in (200, 201), await response.text()
+        replies = self.connector.posts(self.user(name).conversation_id)[before:]
+        assert len(replies) == 1, f"expected one reply, got {len(replies)}"
+        return replies[0].card
+
+    async def click(self, name: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        """An Action.Execute click; returns the card that replaces the clicked one."""
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+        activity = self.activity(name, "invoke", name="adaptiveCard/action", value=value)
+        response = await self.post(activity)
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        assert body["statusCode"] == 200
+        assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        return body["value"]
+
+    async def run_jobs(self) -> int:
+        return await self.runtime.engine.run_due()
+
+    def inbox(self, name: str) -> list[Call]:
+        """Cards the bot sent `name` (replies and proactive messages), oldest first."""
+        return self.connector.posts(self.user(name).conversation_id)
+
+    async def make_peer(self, name: str, tier: Tier = Tier.PEER, **fields: Any) -> int:
+        """Put an installed Teams user on the roster, on call from now on."""
+        user = self.user(name)
+        key = lookup_key("teams", TENANT, user.aad_object_id)
+        async with self.runtime.database.session() as session, session.begin():
+            identity = await session.scalar(
+                select(ChatIdentity).where(ChatIdentity.lookup_key == key)
+            )
+            assert identity is not None, f"{name} has not installed the app"
+            fields.setdefault("training_valid_until", date(2030, 1, 1))
+            peer = Peer(
+                organisation_id=identity.organisation_id,
+                identity_id=identity.id,
+                tier=tier.value,
+                **fields,
+            )
+            session.add(peer)
+            await session.flush()
+            session.add(
+                Override(
+                    organisation_id=identity.organisation_id,
+                    peer_id=peer.id,
+                    tier=tier.value,
+                    starts_at=ALWAYS_FROM,
+                    ends_at=ALWAYS_TO,
+                )
+            )
+            return peer.id
+
+
+def teams_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "TEAMS_ENABLED": True,
+        "ENVIRONMENT": "test",
+        "ENCRYPTION_KEYS": TEST_KEY,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+async def start_world(
+    database: Database, database_url: str, vault: Vault, **settings: Any
+) -> tuple[TeamsWorld, list[Any]]:
+    clock = FakeClock()
+    runtime = Runtime(
+        settings=teams_settings(database_url, **settings), vault=vault, database=database
+    )
+    runtime.support.clock = clock
+    runtime.engine.clock = clock
+    connector = FakeConnector()
+    connector_server = TestServer(connector.app)
+    await connector_server.start_server()
+    app = create_web_app(runtime)
+    install(runtime).mount(app)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    service_url = str(connector_server.make_url("/"))
+    world = TeamsWorld(runtime, client, connector, service_url, clock)
+    return world, [client, connector_server]
+
+
+@pytest.fixture
+async def teams(
+    database: Database, database_url: str, test_vault: Vault
+) -> AsyncIterator[TeamsWorld]:
+    world, servers = await start_world(database, database_url, test_vault)
+    yield world
+    for server in servers:
+        await server.close()

@@ -1,0 +1,100 @@
+"""Personal chat: install, the intake card, submitting it, help, and the relay prompt."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from handlers.people import lookup_key
+from models import ChatIdentity, DueJob, SupportRequest
+from tests.teams.conftest import TENANT, TeamsWorld, card_text, verbs
+
+FORM = {
+    "urgency": "today",
+    "category": "patient_death",
+    "contact": "phone",
+    "language": "en",
+    "anonymous": "false",
+    "exclude_own_unit": "false",
+    "unit": "",
+    "note": "",
+    "crisis": "false",
+}
+
+
+async def count(teams: TeamsWorld, model: type) -> int:
+    async with teams.runtime.database.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_install_stores_the_conversation_reference_and_says_hello(teams: TeamsWorld):
+    await teams.install("ana")
+
+    async with teams.runtime.database.session() as session:
+        identity = await session.scalar(
+            select(ChatIdentity).where(
+                ChatIdentity.lookup_key == lookup_key("teams", TENANT, "aad-ana")
+            )
+        )
+    assert identity is not None
+    assert identity.address["serviceUrl"] == teams.service_url
+    assert identity.address["conversation"]["id"] == "a:personal-ana"
+    assert "activityId" not in identity.address
+    [welcome] = teams.inbox("ana")
+    assert "support" in card_text(welcome.card).lower()
+    assert verbs(welcome.card) == ["support.start"]
+
+
+async def test_support_shows_the_intake_card_in_the_persons_language(teams: TeamsWorld):
+    card = await teams.say("ana", "support")
+    assert card["version"] == "1.4"
+    ids = {element.get("id") for element in card["body"]}
+    assert {"urgency", "category", "contact", "language", "anonymous"} <= ids
+    assert {"exclude_own_unit", "unit", "note", "crisis"} <= ids
+    assert "patient" in card_text(card)  # the note warns against patient identifiers
+    assert verbs(card) == ["intake.submit"]
+
+    teams.user("bea", "es-ES")
+    card = await teams.say("bea", "Apoyo")
+    assert "¿" in card_text(card)
+
+
+async def test_a_submitted_form_stores_the_request_and_confirms_once(teams: TeamsWorld):
+    await teams.say("ana", "support")
+
+    received = await teams.click("ana", "intake.submit", {**FORM})
+    assert verbs(received) == []  # the form is gone: it cannot be sent twice
+    assert await count(teams, SupportRequest) == 1
+
+    await teams.run_jobs()
+    acknowledgements = [
+        call for call in teams.inbox("ana") if "request.withdraw" in verbs(call.card)
+    ]
+    assert len(acknowledgements) == 1
+    text = card_text(acknowledgements[0].card)
+    assert "988" in text  # crisis resources of the organisation's country
+
+
+async def test_an_invalid_form_comes_back_with_its_errors_and_nothing_is_stored(
+    teams: TeamsWorld,
+):
+    card = await teams.click("ana", "intake.submit", {**FORM, "urgency": "", "note": "x" * 600})
+    text = card_text(card)
+    assert "Choose how soon" in text
+    assert "500" in text
+    assert verbs(card) == ["intake.submit"]
+    assert await count(teams, SupportRequest) == 0
+    assert await count(teams, DueJob) == 0
+
+
+async def test_help_explains_the_service_and_offers_to_start(teams: TeamsWorld):
+    card = await teams.say("ana", "help")
+    assert "confidential" in card_text(card).lower()
+    assert verbs(card) == ["support.start"]
+    form = await teams.click("ana", "support.start", {"value": ""})
+    assert verbs(form) == ["intake.submit"]
+
+
+async def test_other_text_without_an_open_case_is_not_passed_on(teams: TeamsWorld):
+    card = await teams.say("ana", "is anyone there?")
+    assert "not passed on" in card_text(card)
+    assert verbs(card) == ["support.start"]
