@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime, ensure_schema_current
 from config.crisis import CrisisResource
 from config.settings import ConfigError, load_settings
@@ -35,6 +36,8 @@ OrgOption = typer.Option(..., "--org", help="Organisation id (see `peer-support 
 
 def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run `work` against the configured database; any problem is one line and exit 2."""
+
+    configure_logging("WARNING")  # operator output is the table; warnings still show
 
     async def main() -> T:
         runtime = build_runtime(load_settings())

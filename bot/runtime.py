@@ -21,6 +21,7 @@ from handlers.people import OrganisationDefaults
 from handlers.ports import Messengers
 from handlers.pulse import Pulses
 from handlers.retention import Retention
+from handlers.roster_watch import RosterWatch
 from handlers.support import SupportService
 from models import DueJob
 from models.crypto import Vault, configure_vault, vault_from_settings
@@ -47,6 +48,7 @@ class Runtime:
     pulses: Pulses = field(init=False)
     retention: Retention = field(init=False)
     actions: Actions = field(init=False)
+    roster_watch: RosterWatch = field(init=False)
     engine: JobEngine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +62,7 @@ class Runtime:
         self.pulses = Pulses(self.support)
         self.retention = Retention(self.support)
         self.actions = Actions(self.support, self.follow_ups, self.pulses)
+        self.roster_watch = RosterWatch(self.support)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
             **self.support.job_handlers(),
@@ -80,13 +83,16 @@ class Runtime:
         self.kick()
 
     def ticker(self) -> Ticker:
-        """The APScheduler tick for this process: due jobs, pulse rounds, the daily purge."""
+        """The APScheduler tick for this process: due jobs, and the periodic tasks that enqueue
+        pulse rounds, the daily purge, training reminders and coverage-gap warnings."""
         ticker = Ticker(
             self.engine,
             self.settings.worker_poll_seconds,
             periodic={
                 "pulse-rounds": (self.pulses.open_due_rounds, 300),
                 "retention-purge": (self.retention.schedule_daily_purge, 3600),
+                "training-reminders": (self.roster_watch.check_training, 3600),
+                "coverage-gaps": (self.roster_watch.warn_coverage_gaps, 900),
             },
         )
         self.on_kick(ticker.kick)

@@ -1,0 +1,63 @@
+"""A coordinator sets up a programme from nothing with the command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    return runner
+
+
+def run(cli: CliRunner, *args: str) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_programme_from_nothing(cli: CliRunner, tmp_path: Path) -> None:
+    org = run(cli, "org", "create", "--name", "St Example", "--time-zone", "Europe/Madrid",
+              "--country", "ES", "--locale", "es").strip()  # fmt: skip
+    assert org == "1"
+    run(cli, "org", "link", "--org", org, "--platform", "slack", "--tenant", "T123")
+    run(cli, "org", "crisis", "--org", org, "--line", "Hospital psychology|ext. 4455")
+    run(cli, "org", "set", "--org", org, "--offer-mode", "sequential", "--timeout-now", "15")
+    ana = run(cli, "roster", "add-peer", "--org", org, "--platform", "slack", "--tenant", "T123",
+              "--user", "U1", "--name", "Ana", "--languages", "es,en").split()[-1]  # fmt: skip
+    ben = run(cli, "roster", "add-peer", "--org", org, "--platform", "slack", "--tenant", "T123",
+              "--user", "U2", "--name", "Ben", "--trained-until", "2020-01-01")  # fmt: skip
+    ben = ben.split()[-1]
+    run(cli, "roster", "add-rotation", "--org", org, "--name", "Days", "--peers", f"{ana},{ben}",
+        "--starts-on", "2026-01-01", "--handoff", "08:00", "--hours", "24")  # fmt: skip
+    listing = run(cli, "roster", "list", "--org", org)
+    assert "Ana" in listing and "Ben" in listing
+    on_call = run(cli, "roster", "on-call", "--org", org, "--days", "2")
+    assert "Ana" in on_call and "rotation" in on_call
+    assert "Ben" in run(cli, "roster", "lapsing", "--org", org)
+
+    csv_file = tmp_path / "peers.csv"
+    csv_file.write_text("platform,tenant,user_id,name\nslack,T123,U3,Cara\nfax,T1,U4,Bad\n")
+    preview = run(cli, "roster", "import-csv", "--org", org, str(csv_file))
+    assert "Would add Cara" in preview and "line 3" in preview and "Preview only" in preview
+    assert "Cara" not in run(cli, "roster", "list", "--org", org)
+
+
+def test_mistakes_are_one_line(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["roster", "remove-peer", "--org", "7", "--peer", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: no organisation 7"
+    result = cli.invoke(app, ["org", "set", "--org", "1", "--threshold", "2"])
+    assert result.exit_code == 2 and "at least 3" in result.output
