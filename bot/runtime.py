@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.metrics import JOBS
 from config.settings import ConfigError, Settings
 from handlers.actions import Actions
+from handlers.commands import Commands
 from handlers.delivery import Delivery
 from handlers.failures import report_failed_job
 from handlers.follow_up import FollowUps
@@ -49,6 +50,7 @@ class Runtime:
     retention: Retention = field(init=False)
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
+    commands: Commands = field(init=False)
     engine: JobEngine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +65,7 @@ class Runtime:
         self.retention = Retention(self.support)
         self.actions = Actions(self.support, self.follow_ups, self.pulses)
         self.roster_watch = RosterWatch(self.support)
+        self.commands = Commands(self.pulses, self.retention)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
             **self.support.job_handlers(),

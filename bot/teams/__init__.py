@@ -26,7 +26,7 @@ def install(runtime: Runtime) -> TeamsPlatform:
     adapter = build_adapter(config)
     retry = RetryPolicy()
     runtime.messengers.register(PLATFORM, TeamsMessenger(adapter, config.APP_ID, retry))
-    bot = TeamsBot(runtime.support, runtime.actions, retry)
+    bot = TeamsBot(runtime.support, runtime.actions, runtime.commands, retry)
     endpoint = MessagesEndpoint(adapter, bot, authenticated=bool(config.APP_ID))
     return TeamsPlatform(endpoint)
 

@@ -20,6 +20,7 @@ from bot.teams.directory import remember
 from bot.teams.intake_card import SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
 from handlers.actions import Actions
+from handlers.commands import Command, Commands, command_of
 from handlers.i18n import pick_locale
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.people import Person
@@ -31,9 +32,12 @@ Card = dict[str, Any]
 
 
 class TeamsBot(ActivityHandler):
-    def __init__(self, support: SupportService, actions: Actions, retry: RetryPolicy) -> None:
+    def __init__(
+        self, support: SupportService, actions: Actions, commands: Commands, retry: RetryPolicy
+    ) -> None:
         self.support = support
         self.actions = actions
+        self.commands = commands
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -60,11 +64,15 @@ class TeamsBot(ActivityHandler):
             return
         await remember(self.support, person)
         locale = await self._locale(person)
-        command = replies.command_of(text)
-        if command == "support":
+        command = command_of(text)
+        if command is Command.SUPPORT:
             card = intake_card(locale)
-        elif command == "help":
+        elif command is Command.HELP:
             card = message_card(replies.help_message(locale))
+        elif command is not None:
+            answer = await self.commands.run(person, command)
+            assert answer is not None
+            card = message_card(answer)
         else:
             relayed = await self.support.relay(person, text)
             card = message_card(relayed or replies.no_relay(locale))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.i18n import SUPPORTED_LOCALES, t
+from handlers.i18n import t
 from handlers.notices import ASK_AGAIN
 from handlers.ports import Button, Message
 
@@ -48,22 +48,3 @@ def no_relay(locale: str) -> Message:
 
 def unknown_action(locale: str) -> Message:
     return Message(kind="notice", lines=[t(locale, "teams.action.unknown")])
-
-
-def _words(key: str) -> frozenset[str]:
-    return frozenset(
-        word.strip().lower()
-        for locale in SUPPORTED_LOCALES
-        for word in t(locale, key).split(",")
-        if word.strip()
-    )
-
-
-def command_of(text: str) -> str | None:
-    """The command ("support", "help") the text is a word of, in any language we speak."""
-    word = " ".join(text.lower().strip(" /¡¿!?.").split())
-    if word in _words("teams.words.support"):
-        return "support"
-    if word in _words("teams.words.help"):
-        return "help"
-    return None

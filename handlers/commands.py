@@ -1,0 +1,53 @@
+"""Words people type to the bot ("support", "ayuda", "pulse off", "forget me"), in any language
+we speak, and the use cases behind the ones that need no form."""
+
+from __future__ import annotations
+
+import enum
+from functools import cache
+
+from handlers.i18n import SUPPORTED_LOCALES, t
+from handlers.people import Person
+from handlers.ports import Message
+from handlers.pulse import Pulses
+from handlers.retention import Retention
+
+
+class Command(enum.StrEnum):
+    SUPPORT = "support"
+    HELP = "help"
+    PULSE_ON = "pulse_on"
+    PULSE_OFF = "pulse_off"
+    FORGET = "forget"
+
+
+@cache
+def _words(command: Command) -> frozenset[str]:
+    return frozenset(
+        word.strip().lower()
+        for locale in SUPPORTED_LOCALES
+        for word in t(locale, f"words.{command.value}").split(",")
+        if word.strip()
+    )
+
+
+def command_of(text: str) -> Command | None:
+    """The command `text` is one of the words of, ignoring case, slashes and punctuation."""
+    words = " ".join(text.lower().strip(" /¡¿!?.").split())
+    return next((command for command in Command if words in _words(command)), None)
+
+
+class Commands:
+    """The commands answered without a form: pulse opt-in and opt-out, erasure."""
+
+    def __init__(self, pulses: Pulses, retention: Retention) -> None:
+        self.pulses = pulses
+        self.retention = retention
+
+    async def run(self, person: Person, command: Command) -> Message | None:
+        """The reply, or None for SUPPORT and HELP (the adapter shows its form or help)."""
+        if command in (Command.PULSE_ON, Command.PULSE_OFF):
+            return await self.pulses.set_opt_in(person, command is Command.PULSE_ON)
+        if command is Command.FORGET:
+            return await self.retention.forget(person)
+        return None
