@@ -7,6 +7,8 @@ goes out through due jobs of kind `deliver`, committed with the change itself.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource, default_resources
@@ -64,6 +67,9 @@ from models import (
 from models.db import Database
 
 FOLLOW_UP = "follow_up"
+# Seconds between attempts to store a request the database refused (about ten minutes in all).
+SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
@@ -104,8 +110,36 @@ class SupportService:
         self.defaults = defaults or OrganisationDefaults()
         self.clock = clock
         self.after_commit = after_commit
+        self._retries: set[asyncio.Task[None]] = set()
 
     # --- what adapters call -------------------------------------------------------------
+
+    async def submit(self, person: Person, form: IntakeForm) -> Message:
+        """Store a request and return its acknowledgement. If the database fails, the person
+        still gets the crisis resources at once, and the request is retried in the background
+        for a few minutes (its acknowledgement arrives by message when it goes through)."""
+        try:
+            return (await self.request_support(person, form)).acknowledgement
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("a support request could not be stored (%s); retrying", type(exc).__name__)
+            task = asyncio.create_task(self._keep_trying(person, form))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+            return await self.fallback(person)
+
+    async def _keep_trying(self, person: Person, form: IntakeForm) -> None:
+        for delay in SUBMIT_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.request_support(person, form)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("support request retry failed (%s)", type(exc).__name__)
+            else:
+                log.info("a support request stored after a retry")
+                return
+        log.error(
+            "a support request could not be stored after %s retries", len(SUBMIT_RETRY_DELAYS)
+        )
 
     async def fallback(self, person: Person, organisation_country: str | None = None) -> Message:
         """The answer when storing a request failed: crisis resources need no database."""

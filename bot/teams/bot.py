@@ -113,11 +113,9 @@ class TeamsBot(ActivityHandler):
             form = parse_intake(answers, locale)
         except IntakeInvalid as exc:
             return intake_card(locale, answers, exc.errors)
-        try:
-            await self.support.request_support(person, form)
-        except Exception as exc:
-            log.error("teams: a support request could not be stored (%s)", type(exc).__name__)
-            return message_card(await self.support.fallback(person))
+        answer = await self.support.submit(person, form)
+        if answer.kind != "intake.ack":  # not stored (yet): the crisis resources, now
+            return message_card(answer)
         return message_card(replies.received(locale))
 
     async def _locale(self, person: Person) -> str:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from handlers.intake import IntakeForm
+from handlers.people import Person
+from handlers.support import Submitted
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.support.conftest import Hospital
 
@@ -322,7 +327,11 @@ async def test_the_requester_closes_and_the_peer_is_told(hospital: Hospital) -> 
     await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.service.close(hospital.person("dana"), request_id)
     await hospital.run_jobs()
-    assert "has closed the case" in hospital.last("ana").message.plain_text()
+    assert "has closed the case" in hospital.last("ana", "notice").message.plain_text()
+    assert (
+        "How are you after this case?"
+        in hospital.last("ana", "peer.wellbeing").message.plain_text()
+    )
 
 
 async def test_every_access_is_audited_by_pseudonym(hospital: Hospital) -> None:
@@ -382,3 +391,51 @@ async def test_a_delivery_given_up_is_reported_to_the_coordinator(hospital: Hosp
         text = report.plain_text()
         assert "(deliver) failed after several attempts" in text
         assert "Dana" not in text and "UDANA" not in text
+
+
+async def test_the_peer_is_asked_how_they_are_and_can_ask_for_a_debrief(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.run_jobs()
+    question = hospital.last("ana", "peer.wellbeing").message
+    assert [b.action for b in question.buttons] == ["peer.ok", "peer.debrief"]
+    assert "checkin" not in hospital.inbox("ana")
+    view = await hospital.service.peer_wellbeing(hospital.person("ana"), request_id, True)
+    assert "arrange a debrief" in view.plain_text()
+    await hospital.run_jobs()
+    alert = hospital.last("cy", "coordinator.debrief").message
+    assert "Ana" in alert.plain_text() and "Dana" not in alert.plain_text()
+    refused = await hospital.service.peer_wellbeing(hospital.person("dana"), request_id, True)
+    assert "belongs to someone else" in refused.plain_text()
+
+
+async def test_a_database_failure_still_answers_and_the_request_is_retried(
+    hospital: Hospital, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await hospital.add_peer("ana")
+    real = hospital.service.request_support
+    attempts = 0
+
+    async def down_once(person: Person, form: IntakeForm) -> Submitted:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise OperationalError("INSERT", {}, ConnectionRefusedError("database down"))
+        return await real(person, form)
+
+    monkeypatch.setattr(hospital.service, "request_support", down_once)
+    monkeypatch.setattr("handlers.support.SUBMIT_RETRY_DELAYS", (0.01,))
+    form = IntakeForm(urgency="now", category="violence", contact="chat")
+    answer = await hospital.service.submit(hospital.person("dana"), form)
+    assert answer.kind == "intake.failed"
+    assert "988" in answer.plain_text() and "keep trying" in answer.plain_text()
+    for _ in range(100):
+        if await hospital.count(SupportRequest):
+            break
+        await asyncio.sleep(0.02)
+    assert await hospital.count(SupportRequest) == 1
+    await hospital.run_jobs()
+    assert hospital.inbox("dana") == ["intake.ack"] and hospital.inbox("ana") == ["offer"]
