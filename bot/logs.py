@@ -14,7 +14,7 @@ QUIET_LOGGERS = (
     "botframework",
     "msal",
     "aiohttp.access",
-    "apscheduler.executors.default",
+    "apscheduler",
     "sqlalchemy.engine",
 )
 

@@ -35,7 +35,7 @@ class Ticker:
         )
         for name, (task, every_seconds) in (periodic or {}).items():
             self.scheduler.add_job(
-                self._guarded(name, task), "interval", seconds=every_seconds, id=name
+                self._guarded(name, task), "interval", seconds=every_seconds, id=name, name=name
             )
 
     @staticmethod
