@@ -101,3 +101,53 @@ def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
     assert (tmp_path / "peer_support.db").exists()
     key_file = tmp_path / ".peer_support" / "encryption.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def _procfile() -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2]
+    entries = {}
+    for line in (root / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        entries[name.strip()] = command.strip()
+    return entries
+
+
+def test_every_procfile_entry_is_a_working_command(tmp_path: Path) -> None:
+    entries = _procfile()
+    assert set(entries) == {"release", "web", "worker"}
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_"))
+    }
+    env.update({"PORT": str(port), "HOST": "127.0.0.1", "WORKER_POLL_SECONDS": "0.2"})
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+
+    release = subprocess.run(
+        entries["release"].split(), cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert release.returncode == 0, release.stderr
+
+    logs = {name: tmp_path / f"{name}.log" for name in ("web", "worker")}
+    processes = {}
+    for name, log_path in logs.items():
+        with log_path.open("w") as log_file:
+            processes[name] = subprocess.Popen(
+                entries[name].split(), cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
+            )
+    try:
+        status = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and status != 200:
+            status = _health_status(f"http://127.0.0.1:{port}/healthz")
+            if status != 200:
+                time.sleep(0.2)
+        assert status == 200, logs["web"].read_text()
+        assert processes["worker"].poll() is None, logs["worker"].read_text()
+    finally:
+        for process in processes.values():
+            process.terminate()
+            process.wait(timeout=10)
+    assert "worker stopped" in logs["worker"].read_text()
+    assert processes["worker"].returncode == 0
