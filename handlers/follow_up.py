@@ -8,7 +8,6 @@ click is refused politely.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
+from handlers.dates import week_start
 from handlers.i18n import pick_locale, t
 from handlers.intake import IntakeForm, Urgency
 from handlers.outbox import deliver
@@ -29,12 +29,6 @@ SCORE = "checkin.score"
 TALK_AGAIN = "checkin.talk_again"
 STOP = "checkin.stop"
 LOW_SCORE = 2
-
-
-def week_of(moment: datetime, zone: ZoneInfo) -> date:
-    """Monday of the local week: the only time an answer keeps."""
-    local = moment.astimezone(zone).date()
-    return local - timedelta(days=local.weekday())
 
 
 def check_in_message(locale: str, check_in_id: int) -> Message:
@@ -106,7 +100,7 @@ class FollowUps:
                     offset_days=job.payload["offset_days"],
                     choice={SCORE: "score", TALK_AGAIN: "talk_again", STOP: "stop"}[choice],
                     score=valid_score,
-                    week_of=week_of(now, ZoneInfo(organisation.time_zone)),
+                    week_of=week_start(now, ZoneInfo(organisation.time_zone)),
                 )
             )
             job.result = {**(job.result or {}), "answered": True}

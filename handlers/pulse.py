@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
+from handlers.dates import week_start
 from handlers.i18n import pick_locale, t
 from handlers.jobs import enqueue
 from handlers.outbox import deliver
@@ -47,11 +48,6 @@ class QuestionResult:
     question: int
     answers: int | None  # None when suppressed (fewer answers than the threshold)
     average: float | None
-
-
-def week_start(moment: datetime, zone: ZoneInfo) -> date:
-    local = moment.astimezone(zone).date()
-    return local - timedelta(days=local.weekday())
 
 
 def opening_time(organisation: Organisation, week_of: date) -> datetime:
