@@ -111,13 +111,7 @@ class FollowUps:
         if choice == TALK_AGAIN:
             return (await self._talk_again(person, previous)).acknowledgement
         if valid_score is not None and valid_score <= LOW_SCORE:
-            return Message(
-                kind="notice",
-                lines=[t(locale, "checkin.low")],
-                buttons=[
-                    Button(action=notices.ASK_AGAIN, label=t(locale, "button.start"), value="")
-                ],
-            )
+            return notices.offer_support(locale, "checkin.low")
         return notices.notice(locale, "checkin.thanks")
 
     async def _stop_remaining(self, session: AsyncSession, round_id: str) -> None:

@@ -150,6 +150,15 @@ def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Mes
     return Message(kind=kind, lines=[t(locale, key, **params)])
 
 
+def offer_support(locale: str, key: str) -> Message:
+    """A reply to a low score: the text, and the button that starts the support flow."""
+    return Message(
+        kind="notice",
+        lines=[t(locale, key)],
+        buttons=[Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="")],
+    )
+
+
 def coordinator_alert(locale: str, key: str, request: SupportRequest) -> Message:
     """A coordinator alert: the request's kind and urgency, never who asked."""
     return Message(

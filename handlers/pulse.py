@@ -226,13 +226,7 @@ class Pulses:
             except IntegrityError:
                 return notices.notice(locale, "pulse.already")
         if score <= LOW_SCORE:
-            return Message(
-                kind="notice",
-                lines=[t(locale, "pulse.low")],
-                buttons=[
-                    Button(action=notices.ASK_AGAIN, label=t(locale, "button.start"), value="")
-                ],
-            )
+            return notices.offer_support(locale, "pulse.low")
         return notices.notice(locale, "pulse.thanks")
 
     async def results(self, round_id: int) -> list[QuestionResult] | None:

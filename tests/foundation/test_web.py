@@ -70,14 +70,30 @@ def _health_status(url: str) -> int | None:
         return None
 
 
-def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
-    port = _free_port()
+def _fresh_env(port: int) -> dict[str, str]:
+    """The environment of a machine with nothing configured, serving on `port`."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_"))
     }
     env.update({"PORT": str(port), "HOST": "127.0.0.1"})
+    return env
+
+
+def _wait_until_healthy(port: int) -> int | None:
+    status = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and status != 200:
+        status = _health_status(f"http://127.0.0.1:{port}/healthz")
+        if status != 200:
+            time.sleep(0.2)
+    return status
+
+
+def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
+    port = _free_port()
+    env = _fresh_env(port)
     script = Path(sys.executable).with_name("peer-support")
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log_file:
@@ -85,13 +101,7 @@ def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
             [str(script), "serve"], cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
         )
     try:
-        status = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and status != 200:
-            status = _health_status(f"http://127.0.0.1:{port}/healthz")
-            if status != 200:
-                time.sleep(0.2)
-        assert status == 200, log_path.read_text()
+        assert _wait_until_healthy(port) == 200, log_path.read_text()
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -116,12 +126,7 @@ def test_every_procfile_entry_is_a_working_command(tmp_path: Path) -> None:
     entries = _procfile()
     assert set(entries) == {"release", "web", "worker"}
     port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_"))
-    }
-    env.update({"PORT": str(port), "HOST": "127.0.0.1", "WORKER_POLL_SECONDS": "0.2"})
+    env = {**_fresh_env(port), "WORKER_POLL_SECONDS": "0.2"}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
 
     release = subprocess.run(
@@ -137,13 +142,7 @@ def test_every_procfile_entry_is_a_working_command(tmp_path: Path) -> None:
                 entries[name].split(), cwd=tmp_path, env=env, stdout=log_file, stderr=log_file
             )
     try:
-        status = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and status != 200:
-            status = _health_status(f"http://127.0.0.1:{port}/healthz")
-            if status != 200:
-                time.sleep(0.2)
-        assert status == 200, logs["web"].read_text()
+        assert _wait_until_healthy(port) == 200, logs["web"].read_text()
         assert processes["worker"].poll() is None, logs["worker"].read_text()
     finally:
         for process in processes.values():
