@@ -123,6 +123,16 @@ class Settings(BaseSettings):
                 "SLACK_APP_TOKEN: expected an app-level token starting with 'xapp-' "
                 "(Slack app > Basic Information > App-Level Tokens, scope connections:write)"
             )
+        if self.slack_client_id and self.slack_app_token:
+            raise ConfigError(
+                "SLACK_APP_TOKEN: Socket Mode cannot serve a multi-workspace install "
+                "(SLACK_CLIENT_ID), which needs HTTP mode; unset one of the two"
+            )
+        if self.slack_client_id and self.slack_bot_token:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN: unset it for a multi-workspace install (SLACK_CLIENT_ID): "
+                "each workspace's bot token comes from its installation"
+            )
         if self.slack_app_token and not self.slack_bot_token:
             raise ConfigError(
                 "SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) also needs the bot token"

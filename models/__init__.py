@@ -8,9 +8,13 @@ from models.identity import ChatIdentity
 from models.jobs import DueJob, JobStatus
 from models.organisation import Organisation, Workspace
 from models.roster import TIER_ORDER, Override, Peer, Rotation, RotationMember, Tier
+from models.slack_install import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from models.support import Offer, OfferStatus, RequestStatus, SupportRequest
 
 __all__ = [
+    "SLACK_BOTS",
+    "SLACK_INSTALLATIONS",
+    "SLACK_OAUTH_STATES",
     "TIER_ORDER",
     "AuditEvent",
     "Base",

@@ -23,10 +23,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
+READ_ONLY = "peer_support_read_only"
+
+
+def _sqlite_begin(connection: Any) -> None:
     """Take SQLite's write lock when a transaction starts, so concurrent transactions queue
-    (busy_timeout) instead of failing when a reader later tries to write."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    (busy_timeout) instead of failing when a reader later tries to write. A read-only session
+    begins deferred: in WAL mode it reads beside the writers instead of queueing behind them."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -38,11 +43,18 @@ class Database:
         self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def reader(self) -> AsyncSession:
+        """A session for reads only, that never waits for SQLite's writers."""
+        return self.readers()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

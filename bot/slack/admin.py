@@ -1,0 +1,122 @@
+"""`/support admin` on Slack: the coordinator's roster modal, its buttons and its forms.
+
+The role check is the core's (RosterDesk, through RosterAdmin): anyone else gets a polite
+ephemeral refusal and no modal. Form answers are checked by the core; what is wrong comes back
+beside the field (`response_action: errors`) and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.admin_modal import (
+    FORM_BUTTON,
+    FORM_CALLBACK,
+    answers_of,
+    done_view,
+    form_view,
+    menu_view,
+)
+from bot.slack.people import SlackPeople
+from bot.slack.replying import Reply
+from handlers.i18n import pick_locale
+from handlers.people import Person
+from handlers.ports import Message
+from handlers.roster_admin import NotAllowed
+from handlers.roster_desk import RosterDesk, refusal
+from handlers.roster_forms import FormInvalid
+
+Track = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
+
+
+@dataclass
+class SlackAdmin:
+    desk: RosterDesk
+    people: SlackPeople
+
+    def register(self, app: AsyncApp, track: Track) -> None:
+        app.action(FORM_BUTTON)(track(self.on_button))
+        app.view_submission(FORM_CALLBACK)(track(self.on_submission))
+
+    async def open(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        person: Person,
+        locale: str,
+        refuse: Reply,
+    ) -> None:
+        """The menu for a coordinator; a refusal, seen by the asker alone, for anyone else."""
+        try:
+            schedule = await self.desk.schedule(person, locale)
+        except NotAllowed:
+            await refuse(refusal(locale))
+            return
+        await client.views_open(trigger_id=trigger_id, view=menu_view(locale, schedule))
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A menu button: its form, pushed over the menu (Back returns to it)."""
+        await ack()
+        person = await self.people.of_payload(client, body)
+        locale = pick_locale((body.get("view") or {}).get("private_metadata"), person.locale)
+        form = str(action.get("action_id", "")).removeprefix("admin:")
+        try:
+            roster = await self.desk.roster(person)
+        except NotAllowed:
+            view = done_view(locale, refusal(locale))
+        else:
+            view = form_view(locale, form, roster)
+        await client.views_push(trigger_id=body["trigger_id"], view=view)
+
+    async def on_submission(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        person = await self.people.of_payload(client, body)
+        locale = pick_locale(view.get("private_metadata"), person.locale)
+        form = str(view.get("callback_id", "")).removeprefix("admin.")
+        try:
+            answer = await self._change(client, person, locale, form, answers_of(view))
+        except FormInvalid as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        except NotAllowed:
+            answer = refusal(locale)
+        await ack(response_action="update", view=done_view(locale, answer))
+
+    async def _change(
+        self,
+        client: AsyncWebClient,
+        actor: Person,
+        locale: str,
+        form: str,
+        answers: dict[str, Any],
+    ) -> Message:
+        if form == "add_peer":
+            user = answers.get("user")
+            who = await self.people.person(client, actor.tenant_id, user) if user else None
+            return await self.desk.add_peer(
+                actor,
+                locale,
+                who,
+                tier=answers.get("tier"),
+                unit=answers.get("unit"),
+                languages=answers.get("languages") or [],
+                cap=answers.get("cap"),
+                trained_until=answers.get("trained_until"),
+            )
+        if form == "remove_peer":
+            return await self.desk.remove_peer(actor, locale, answers.get("peer"))
+        return await self.desk.add_override(
+            actor,
+            locale,
+            peer=answers.get("peer"),
+            starts_at=answers.get("starts_at"),
+            ends_at=answers.get("ends_at"),
+        )

@@ -1,0 +1,77 @@
+"""Platform-neutral `Message` objects as Slack Block Kit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.ports import Message
+
+MAX_SECTION_TEXT = 3000
+MAX_BUTTONS_PER_ACTIONS_BLOCK = 5
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT]}
+
+
+def _escape(text: str) -> str:
+    """Slack's control characters, so a relayed or typed text can never become a mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fallback_text(message: Message) -> str:
+    """The notification and screen-reader text Slack shows with the blocks."""
+    return message.title or (message.lines[0] if message.lines else message.kind)
+
+
+def blocks_of(message: Message) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if message.title:
+        blocks.append(
+            {"type": "header", "text": {"type": "plain_text", "text": message.title[:150]}}
+        )
+    blocks += [{"type": "section", "text": _mrkdwn(_escape(line))} for line in message.lines]
+    if message.contact is not None and message.contact.platform == "slack":
+        blocks.append({"type": "section", "text": _mrkdwn(f"<@{message.contact.user_id}>")})
+    if message.fields:
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [
+                    _mrkdwn(f"*{_escape(label)}*\n{_escape(value)}")
+                    for label, value in message.fields[:10]
+                ],
+            }
+        )
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{button.action}#{index}",
+            "text": {"type": "plain_text", "text": button.label[:75]},
+            "value": button.value or "-",
+            **({"style": button.style} if button.style else {}),
+        }
+        for index, button in enumerate(message.buttons)
+    ]
+    for start in range(0, len(buttons), MAX_BUTTONS_PER_ACTIONS_BLOCK):
+        blocks.append(
+            {"type": "actions", "elements": buttons[start : start + MAX_BUTTONS_PER_ACTIONS_BLOCK]}
+        )
+    if message.footer:
+        blocks.append({"type": "context", "elements": [_mrkdwn(_escape(message.footer))]})
+    return blocks
+
+
+def action_of(action_id: str) -> str:
+    """The core's action name from a Slack action id (`offer.accept#0`)."""
+    return action_id.split("#", 1)[0]
+
+
+def home_view(messages: list[Message]) -> dict[str, Any]:
+    """An App Home made of several messages, a divider between each."""
+    blocks: list[dict[str, Any]] = []
+    for message in messages:
+        if blocks:
+            blocks.append({"type": "divider"})
+        blocks += blocks_of(message)
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,188 @@
+"""Slack payloads in, use cases called, answers rendered: the Bolt listeners.
+
+Every listener acknowledges first (Slack gives 3 seconds and shows the person an error after) and
+does the slow part after. The modal submission's acknowledgement carries its answer (field errors,
+or the view to show), so it is built from validation and one read, and the request is stored
+after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.admin import SlackAdmin
+from bot.slack.blocks import action_of, blocks_of, fallback_text, home_view
+from bot.slack.inflight import Inflight
+from bot.slack.modal import INTAKE_CALLBACK, answers_of, errors_for_blocks, intake_view, result_view
+from bot.slack.people import SlackPeople, team_of
+from bot.slack.replies import help_message, start_prompt
+from bot.slack.replying import ephemeral, post, post_direct, post_in
+from bot.slack.reports import SlackReports
+from handlers import notices
+from handlers.actions import Actions
+from handlers.commands import Command, Commands, command_of
+from handlers.i18n import pick_locale
+from handlers.intake import IntakeInvalid, parse_intake
+from handlers.overview import Overview
+from handlers.people import Person
+from handlers.support import SupportService
+
+log = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/support"
+# Every button the core renders: `offer.accept#0`, `support.start#1`, ...
+BUTTON = re.compile(r"^[a-z_]+(\.[a-z_]+)*(#\d+)?$")
+
+
+@dataclass
+class SlackListeners:
+    support: SupportService
+    actions: Actions
+    commands: Commands
+    people: SlackPeople = field(default_factory=SlackPeople)
+    inflight: Inflight = field(default_factory=Inflight)
+    overview: Overview = field(init=False)
+    admin: SlackAdmin = field(init=False)
+    reports: SlackReports = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.overview = Overview(self.support)
+        self.admin = SlackAdmin(self.commands.desk, self.people)
+        self.reports = SlackReports(self.commands.reports)
+
+    def register(self, app: AsyncApp) -> None:
+        track = self.inflight.track
+        app.command(SLASH_COMMAND)(track(self.on_command))
+        app.action(BUTTON)(track(self.on_button))
+        app.view_submission(INTAKE_CALLBACK)(track(self.on_submission))
+        app.event("message")(track(self.on_message))
+        app.event("app_home_opened")(track(self.on_home_opened))
+        self.admin.register(app, track)
+
+    # --- who and which language -------------------------------------------------------------
+
+    async def _locale(self, person: Person) -> str:
+        try:
+            return await self.support.locale_for(person)
+        except Exception:  # the database is down: Slack's locale will do
+            return pick_locale(person.locale, self.support.defaults.locale)
+
+    async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
+        await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
+
+    # --- listeners ----------------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        """`/support` opens the form, `/support admin` the roster and `/support report` the
+        programme report (coordinators); `/support help`, `pulse on|off`, `forget me` answer."""
+        await ack()
+        person = await self.people.of_payload(client, body)
+        locale = await self._locale(person)
+        text = (body.get("text") or "").strip()
+        command = command_of(text) if text else Command.SUPPORT
+        if command in (None, Command.SUPPORT):
+            await self._open_form(client, body["trigger_id"], locale)
+            return
+        if command is Command.ADMIN:
+            await self.admin.open(client, body["trigger_id"], person, locale, ephemeral(respond))
+            return
+        if command is Command.REPORT:
+            await self.reports.deliver(client, person, locale, ephemeral(respond))
+            return
+        answer = help_message(locale) if command is Command.HELP else None
+        answer = answer or await self.commands.run(person, command)
+        assert answer is not None
+        await ephemeral(respond)(answer)
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A click: the answer replaces the clicked message (or the App Home) in place."""
+        await ack()
+        person = await self.people.of_payload(client, body)
+        name = action_of(action.get("action_id") or "")
+        if name == notices.ASK_AGAIN:
+            await self._open_form(client, body["trigger_id"], await self._locale(person))
+            return
+        answer = await self.actions.dispatch(person, name, str(action.get("value") or ""))
+        if answer is None:  # another way of asking for the form
+            await self._open_form(client, body["trigger_id"], await self._locale(person))
+            return
+        container = body.get("container") or {}
+        if container.get("type") == "view":  # the App Home: show it again, switched
+            await self._publish_home(client, person)
+            return
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        await client.chat_update(
+            channel=channel, ts=ts, text=fallback_text(answer), blocks=blocks_of(answer)
+        )
+
+    async def on_submission(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """Field errors go back into the modal; a valid form is answered at once (received, and
+        the crisis lines) and stored after, its confirmation following by DM."""
+        person = await self.people.of_payload(client, body)
+        locale = pick_locale(view.get("private_metadata"), person.locale)
+        try:
+            form = parse_intake(answers_of(view), locale)
+        except IntakeInvalid as exc:
+            await ack(response_action="errors", errors=errors_for_blocks(exc.errors))
+            return
+        receipt = await self.support.receipt(person, form, locale)
+        await ack(response_action="update", view=result_view(locale, receipt))
+        answer = await self.support.submit(person, form)
+        if answer.kind == notices.INTAKE_FAILED:  # not stored yet: no outbox, so say it here
+            await post_direct(client, person.user_id, answer)
+
+    async def on_message(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A direct message to the bot: a command word, else a message to relay."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        text = (event.get("text") or "").strip()
+        if not text:
+            return
+        person = await self.people.person(client, str(team_of(body)), str(event.get("user")))
+        locale = await self._locale(person)
+        command = command_of(text)
+        if command is Command.SUPPORT:
+            answer = start_prompt(locale)
+        elif command is Command.HELP:
+            answer = help_message(locale)
+        elif command is Command.REPORT:
+            await self.reports.deliver(client, person, locale, post_in(client, event["channel"]))
+            return
+        elif command is not None:
+            answer = await self.commands.run(person, command) or help_message(locale)
+        else:
+            answer = await self.support.relay(person, text) or notices.no_relay(locale)
+        await post(client, event["channel"], answer)
+
+    async def on_home_opened(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        person = await self.people.person(client, str(team_of(body)), str(event.get("user")))
+        await self._publish_home(client, person)
+
+    async def _publish_home(self, client: AsyncWebClient, person: Person) -> None:
+        """How to ask for support; for a peer, their switch and open cases; for a coordinator,
+        the roster and the programme at a glance."""
+        locale = await self._locale(person)
+        status = await self.support.peer_status(person)
+        pulse = await self.commands.pulses.opted_in(person)
+        home = notices.home(locale, status, pulse)
+        coordinator = await self.overview.messages(person, locale)
+        await client.views_publish(user_id=person.user_id, view=home_view([home, *coordinator]))

@@ -1,0 +1,150 @@
+"""The intake form as a Slack modal: building it, reading a submission, showing the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.blocks import blocks_of
+from handlers.i18n import t
+from handlers.intake import NOTE_MAX_LENGTH, UNIT_MAX_LENGTH, Category, Contact, Language, Urgency
+from handlers.ports import Message
+
+INTAKE_CALLBACK = "intake"
+# IntakeForm fields shown inside another block of the modal.
+BLOCK_OF_FIELD = {"anonymous": "options", "exclude_own_unit": "options", "form": "urgency"}
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150]}
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
+
+
+def _select(locale: str, field: str, values: list[str], initial: str | None) -> dict[str, Any]:
+    options = [_option(t(locale, f"{field}.{value}"), value) for value in values]
+    element: dict[str, Any] = {"type": "static_select", "action_id": field, "options": options}
+    if initial is not None:
+        element["initial_option"] = next(o for o in options if o["value"] == initial)
+    return {
+        "type": "input",
+        "block_id": field,
+        "label": _text(t(locale, f"form.{field}")),
+        "element": element,
+    }
+
+
+def intake_view(locale: str) -> dict[str, Any]:
+    language = locale if locale in {item.value for item in Language} else Language.EN.value
+    return {
+        "type": "modal",
+        "callback_id": INTAKE_CALLBACK,
+        "private_metadata": locale,
+        "title": _text(t(locale, "form.title")[:24]),
+        "submit": _text(t(locale, "form.submit")),
+        "close": _text(t(locale, "form.cancel")),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": t(locale, "form.intro")}},
+            _select(locale, "urgency", [u.value for u in Urgency], None),
+            _select(locale, "category", [c.value for c in Category], None),
+            _select(locale, "contact", [c.value for c in Contact], None),
+            _select(locale, "language", [lang.value for lang in Language], language),
+            {
+                "type": "input",
+                "block_id": "options",
+                "optional": True,
+                "label": _text(t(locale, "form.options")),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "options",
+                    "options": [
+                        _option(t(locale, "form.anonymous"), "anonymous"),
+                        _option(t(locale, "form.exclude_unit"), "exclude_own_unit"),
+                    ],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "unit",
+                "optional": True,
+                "label": _text(t(locale, "form.unit")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "unit",
+                    "max_length": UNIT_MAX_LENGTH,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "note",
+                "optional": True,
+                "label": _text(t(locale, "form.note")),
+                "hint": _text(t(locale, "form.note_hint")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "note",
+                    "multiline": True,
+                    "max_length": NOTE_MAX_LENGTH,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "crisis",
+                "optional": True,
+                "label": _text(t(locale, "form.crisis_label")),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "crisis",
+                    "options": [_option(t(locale, "form.crisis"), "crisis")],
+                },
+            },
+        ],
+    }
+
+
+def answers_of(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted modal's values as the intake form's fields (validated by the core)."""
+    values = (view.get("state") or {}).get("values") or {}
+
+    def element(block: str) -> dict[str, Any]:
+        found = values.get(block) or {}
+        return found.get(block) or {}
+
+    def selected(block: str) -> str | None:
+        option = element(block).get("selected_option")
+        return option.get("value") if isinstance(option, dict) else None
+
+    def ticked(block: str) -> set[str]:
+        return {option.get("value") for option in element(block).get("selected_options") or []}
+
+    options = ticked("options")
+    return {
+        "urgency": selected("urgency"),
+        "category": selected("category"),
+        "contact": selected("contact"),
+        "language": selected("language") or Language.EN.value,
+        "anonymous": "anonymous" in options,
+        "exclude_own_unit": "exclude_own_unit" in options,
+        "unit": element("unit").get("value"),
+        "note": element("note").get("value"),
+        "crisis": "crisis" in ticked("crisis"),
+    }
+
+
+def errors_for_blocks(errors: dict[str, str]) -> dict[str, str]:
+    """Field errors from the core, keyed by the modal block that shows each field."""
+    shown: dict[str, str] = {}
+    for field, message in errors.items():
+        shown.setdefault(BLOCK_OF_FIELD.get(field, field), message)
+    return shown
+
+
+def result_view(locale: str, message: Message) -> dict[str, Any]:
+    """What the modal turns into once submitted: the answer, and a Close button."""
+    return {
+        "type": "modal",
+        "title": _text(t(locale, "form.title")[:24]),
+        "close": _text(t(locale, "slack.modal.close")),
+        "blocks": [block for block in blocks_of(message) if block["type"] != "actions"],
+    }

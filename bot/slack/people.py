@@ -1,0 +1,74 @@
+"""Who clicked or typed: a Slack user as the core's `Person`, with their name and language.
+
+Slack's payloads carry only ids, so the name and locale come from users.info (tier 4), cached a
+while per user so a busy rota does not spend the rate limit on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.people import Person
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+CACHE_SECONDS = 3600
+
+
+def team_of(body: dict[str, Any]) -> str | None:
+    """The workspace a payload comes from (slash commands, interactions and events differ)."""
+    team = body.get("team")
+    user = body.get("user")
+    return (
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, dict) else None)
+        or (user.get("team_id") if isinstance(user, dict) else None)
+    )
+
+
+def user_of(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    return body.get("user_id") or (user.get("id") if isinstance(user, dict) else None)
+
+
+class SlackPeople:
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
+
+    async def of_payload(self, client: AsyncWebClient, body: dict[str, Any]) -> Person:
+        """Who sent a command, a click or a form."""
+        team, user = team_of(body), user_of(body)
+        if not team or not user:
+            raise ValueError("a Slack payload without its team or user")
+        return await self.person(client, team, user)
+
+    async def person(self, client: AsyncWebClient, team_id: str, user_id: str) -> Person:
+        """`client` carries the workspace's token (Bolt gives each request its own)."""
+        key = (team_id, user_id)
+        cached = self._cache.get(key)
+        if cached is None or cached[0] < time.monotonic():
+            name, locale = await self._lookup(client, user_id)
+            cached = (time.monotonic() + CACHE_SECONDS, name, locale)
+            if name is not None or locale is not None:
+                self._cache[key] = cached
+        _, name, locale = cached
+        return Person(
+            platform=PLATFORM, tenant_id=team_id, user_id=user_id, display_name=name, locale=locale
+        )
+
+    async def _lookup(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
+        try:
+            response = await client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:  # the answer to the person matters more than their name
+            log.warning("slack: users.info failed (%s)", exc.response.status_code)
+            return None, None
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+        return name or None, user.get("locale")

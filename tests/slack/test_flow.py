@@ -1,0 +1,147 @@
+"""The support flow on Slack end to end: /support, the modal, offers, Accept in place, relay,
+close; decline, escalation and withdraw."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from models import Tier
+from tests.slack.conftest import FORM, Posted, SlackWorld, text_of
+
+
+async def ask(slack: SlackWorld, name: str, **answers: Any) -> dict[str, Any]:
+    """/support, then submit the modal it opened; returns the view the modal turned into."""
+    response = await slack.command(name)
+    assert response.status == 200
+    answer = await slack.submit(name, {**FORM, **answers})
+    await slack.run_jobs()
+    return answer
+
+
+def last(messages: list[Posted]) -> Posted:
+    assert messages, "no message"
+    return messages[-1]
+
+
+async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await slack.make_peer("paz")
+
+    response = await slack.command("rita")
+    assert response.status == 200
+    [opened] = slack.api.called("views.open")
+    assert opened.args["trigger_id"].startswith("trigger-rita-")
+    modal = opened.args["view"]
+    assert modal["type"] == "modal" and modal["callback_id"] == "intake"
+    assert "patient" in text_of(modal).lower()  # the note warns against patient identifiers
+
+    answer = await slack.submit(
+        "rita", {**FORM, "options": ["anonymous"], "note": "long night on the ward"}
+    )
+    assert answer["response_action"] == "update"
+    assert "crisis" in text_of(answer["view"]).lower() or "988" in text_of(answer["view"])
+    await slack.run_jobs()
+
+    [ack] = slack.inbox("rita")
+    assert ack.action_ids == ["request.withdraw"]
+    assert ack.text  # fallback text for notifications and screen readers
+
+    [pia_offer], [paz_offer] = slack.offers("pia"), slack.offers("paz")
+    for offer in (pia_offer, paz_offer):
+        assert offer.action_ids == ["offer.accept", "offer.decline"]
+        for secret in ("Rita", "URITA", "long night"):
+            assert secret not in offer.readable and secret not in offer.text
+
+    as_sent = copy.deepcopy(pia_offer)
+    await slack.click("pia", pia_offer, "offer.accept")
+    accepted = slack.api.messages[(pia_offer.channel, pia_offer.ts)]
+    assert accepted.action_ids == ["request.close"]
+    assert "Rita" not in accepted.readable  # anonymous: the bot relays
+
+    await slack.run_jobs()
+    paz_now = slack.api.messages[(paz_offer.channel, paz_offer.ts)]
+    assert paz_now.updates == 1 and paz_now.action_ids == []
+    assert "taken" in paz_now.readable.lower()
+    connected = last(slack.inbox("rita"))
+    assert connected.action_ids == ["request.close"]
+    assert "Pia" not in connected.readable and "UPIA" not in connected.readable
+
+    # a double click on Accept gives the same answer and changes nothing
+    await slack.click("pia", as_sent, "offer.accept")
+    assert slack.api.messages[(pia_offer.channel, pia_offer.ts)].action_ids == ["request.close"]
+
+    sent = await slack.say("rita", "thank you for taking this")
+    assert "passed on" in sent.readable.lower()
+    await slack.run_jobs()
+    relayed = last(slack.inbox("pia"))
+    assert "thank you for taking this" in relayed.readable
+    assert "Rita" not in relayed.readable and "URITA" not in relayed.readable
+
+    await slack.say("pia", "I am here, call me when you can")
+    await slack.run_jobs()
+    back = last(slack.inbox("rita"))
+    assert "I am here, call me when you can" in back.readable
+    assert "Pia" not in back.readable and "UPIA" not in back.readable
+
+    await slack.click("rita", connected, "request.close")
+    closed = slack.api.messages[(connected.channel, connected.ts)]
+    assert closed.action_ids == [] and "closed" in closed.readable.lower()
+    await slack.run_jobs()
+    closed_notice, wellbeing = slack.inbox("pia")[-2:]
+    assert "closed" in closed_notice.readable.lower()
+    assert wellbeing.action_ids == ["peer.ok", "peer.debrief"]
+
+
+async def test_named_request_shows_the_requester_as_a_mention(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    assert "<@URITA>" in accepted.readable
+    await slack.run_jobs()
+    assert "<@UPIA>" in last(slack.inbox("rita")).readable
+
+
+async def test_decline_moves_on_and_the_offer_is_replaced(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    as_sent = copy.deepcopy(offer)
+    await slack.click("pia", offer, "offer.decline")
+    declined = slack.api.messages[(offer.channel, offer.ts)]
+    assert declined.action_ids == []
+    assert "declined" in declined.readable.lower()
+    # clicking the (old) Decline again is harmless
+    await slack.click("pia", as_sent, "offer.decline")
+    assert slack.api.messages[(offer.channel, offer.ts)].action_ids == []
+
+
+async def test_escalation_after_the_timeout(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await slack.make_peer("bea", Tier.BACKUP)
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    assert slack.offers("bea") == []
+
+    slack.clock.advance(minutes=11)  # "now" times out after 10 minutes
+    await slack.run_jobs()
+    [backup_offer] = slack.offers("bea")
+    assert "Rita" not in backup_offer.readable
+    assert backup_offer.action_ids == ["offer.accept", "offer.decline"]
+
+
+async def test_withdraw_updates_every_offer(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await slack.make_peer("paz")
+    await ask(slack, "rita")
+    [ack] = [m for m in slack.inbox("rita") if "request.withdraw" in m.action_ids]
+    await slack.click("rita", ack, "request.withdraw")
+    withdrawn = slack.api.messages[(ack.channel, ack.ts)]
+    assert withdrawn.action_ids == []
+    assert "withdrawn" in withdrawn.readable.lower()
+    await slack.run_jobs()
+    for name in ("pia", "paz"):
+        [offer] = [m for m in slack.inbox(name) if m.updates]
+        assert offer.action_ids == [] and "withdrawn" in offer.readable.lower()
