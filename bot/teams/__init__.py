@@ -25,7 +25,9 @@ def install(runtime: Runtime) -> TeamsPlatform:
     config = adapter_config(runtime.settings)
     adapter = build_adapter(config)
     retry = RetryPolicy()
-    runtime.messengers.register(PLATFORM, TeamsMessenger(adapter, config.APP_ID, retry))
+    runtime.messengers.register(
+        PLATFORM, TeamsMessenger(adapter, config.APP_ID, runtime.database, retry)
+    )
     bot = TeamsBot(runtime.support, runtime.actions, runtime.commands, retry)
     endpoint = MessagesEndpoint(adapter, bot, authenticated=bool(config.APP_ID))
     return TeamsPlatform(endpoint)

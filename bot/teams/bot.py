@@ -15,14 +15,18 @@ from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValu
 
 from bot.teams import replies
 from bot.teams.activities import person_of
-from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card
+from bot.teams.admin import TeamsAdmin
+from bot.teams.admin_cards import MENU, VERBS, menu
+from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card, sections_card
 from bot.teams.directory import remember
 from bot.teams.intake_card import SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
+from handlers import notices
 from handlers.actions import Actions
 from handlers.commands import Command, Commands, command_of
 from handlers.i18n import pick_locale
 from handlers.intake import IntakeInvalid, parse_intake
+from handlers.overview import Overview
 from handlers.people import Person
 from handlers.support import SupportService
 
@@ -38,6 +42,8 @@ class TeamsBot(ActivityHandler):
         self.support = support
         self.actions = actions
         self.commands = commands
+        self.overview = Overview(support)
+        self.admin = TeamsAdmin(commands.desk)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -69,14 +75,27 @@ class TeamsBot(ActivityHandler):
             card = intake_card(locale)
         elif command is Command.HELP:
             card = message_card(replies.help_message(locale))
+        elif command is Command.ADMIN:
+            card = await self._admin(person, locale)
         elif command is not None:
             answer = await self.commands.run(person, command)
             assert answer is not None
             card = message_card(answer)
         else:
             relayed = await self.support.relay(person, text)
-            card = message_card(relayed or replies.no_relay(locale))
+            card = message_card(relayed or notices.no_relay(locale))
         await self._reply(turn_context, card)
+
+    async def _admin(self, person: Person, locale: str) -> Card:
+        """A coordinator's programme at a glance, the next two weeks' schedule, and the buttons
+        to change the roster, as one card (one reply keeps the turn short); anyone else gets
+        the refusal alone, as the overview is empty for all but an active coordinator."""
+        answer = await self.commands.run(person, Command.ADMIN)
+        assert answer is not None
+        overview = await self.overview.messages(person, locale)
+        if not overview:
+            return message_card(answer)
+        return sections_card([*overview, answer, menu(locale)])
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
@@ -95,6 +114,11 @@ class TeamsBot(ActivityHandler):
     async def _answer(self, person: Person, verb: str, data: dict[str, Any]) -> Card:
         if verb == SUBMIT:
             return await self._submit(person, data)
+        if verb in VERBS:
+            locale = await self._locale(person)
+            if verb == MENU:
+                return await self._admin(person, locale)
+            return await self.admin.answer(person, locale, verb, data)
         message = await self.actions.dispatch(person, verb, str(data.get("value") or ""))
         if message is None:  # support.start
             return intake_card(await self._locale(person))

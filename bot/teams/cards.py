@@ -3,16 +3,23 @@
 Every button becomes an `Action.Execute` whose verb is the button's action id and whose data
 carries the button's value: Teams answers a click with an `adaptiveCard/action` invoke, and the
 card the bot returns replaces the clicked one in place.
+
+A message's `contact` on Teams (the requester shown to the peer who accepted, outside anonymous
+mode; the peer shown to the requester) becomes a mention: an `<at>Name</at>` text block and its
+`mention` entity under `msteams.entities`, so a click opens a chat with them. A contact on another
+platform, or one whose Teams name we do not know, is named in the message's text only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from botbuilder.core import CardFactory
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from handlers.ports import Button, Message
+from bot.teams.activities import PLATFORM
+from handlers.ports import Address, Button, Message
 
 CARD_VERSION = "1.4"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -48,17 +55,56 @@ def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> 
     return card
 
 
+def mention_of(contact: Address) -> dict[str, Any] | None:
+    """The `mention` entity for a Teams contact whose name their conversation reference gives."""
+    if contact.platform != PLATFORM:
+        return None
+    user = contact.data.get("user")
+    user = user if isinstance(user, dict) else {}
+    name = user.get("name")
+    # nothing in the name may close the tag
+    name = name.replace("<", "").replace(">", "").strip() if isinstance(name, str) else ""
+    if not name:
+        return None
+    return {
+        "type": "mention",
+        "text": f"<at>{name}</at>",
+        "mentioned": {"id": user.get("id") or contact.user_id, "name": name},
+    }
+
+
 def message_card(message: Message) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if message.title:
         body.append(text_block(message.title, weight="Bolder", size="Medium"))
     body += [text_block(line) for line in message.lines]
+    mention = mention_of(message.contact) if message.contact is not None else None
+    if mention is not None:
+        body.append(text_block(mention["text"]))
     if message.fields:
         facts = [{"title": label, "value": value} for label, value in message.fields]
         body.append({"type": "FactSet", "facts": facts})
     if message.footer:
         body.append(text_block(message.footer, isSubtle=True, size="Small"))
-    return adaptive_card(body, [execute_action(button) for button in message.buttons])
+    card = adaptive_card(body, [execute_action(button) for button in message.buttons])
+    if mention is not None:
+        card["msteams"] = {"entities": [mention]}
+    return card
+
+
+def sections_card(messages: Sequence[Message]) -> dict[str, Any]:
+    """Several messages as one card, each in its own container set apart by a line: one reply
+    (one call to the Bot Connector) instead of a message per section."""
+    cards = [message_card(message) for message in messages]
+    body: list[dict[str, Any]] = []
+    for card in cards:
+        apart = {"separator": True, "spacing": "Large"} if body else {}
+        body.append({"type": "Container", "items": card["body"], **apart})
+    combined = adaptive_card(body, [action for card in cards for action in card.get("actions", [])])
+    entities = [entity for card in cards for entity in card.get("msteams", {}).get("entities", [])]
+    if entities:
+        combined["msteams"] = {"entities": entities}
+    return combined
 
 
 def card_attachment(card: dict[str, Any]) -> Attachment:

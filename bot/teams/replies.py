@@ -1,24 +1,15 @@
-"""The Teams-only messages of the personal chat: help, welcome, form received, no relay."""
+"""The Teams-only messages of the personal chat: help, welcome, form received."""
 
 from __future__ import annotations
 
+from handlers import notices
 from handlers.i18n import t
-from handlers.notices import ASK_AGAIN
-from handlers.ports import Button, Message
-
-
-def start_button(locale: str) -> Button:
-    return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
+from handlers.notices import start_button
+from handlers.ports import Message
 
 
 def help_message(locale: str) -> Message:
-    return Message(
-        kind="help",
-        title=t(locale, "help.title"),
-        lines=[t(locale, "help.what"), t(locale, "help.confidential"), t(locale, "help.limits")],
-        buttons=[start_button(locale)],
-        footer=t(locale, "teams.help.commands"),
-    )
+    return notices.help_message(locale, t(locale, "teams.help.commands"))
 
 
 def welcome(locale: str) -> Message:
@@ -37,12 +28,6 @@ def received(locale: str) -> Message:
         kind="intake.received",
         title=t(locale, "teams.intake.received.title"),
         lines=[t(locale, "teams.intake.received")],
-    )
-
-
-def no_relay(locale: str) -> Message:
-    return Message(
-        kind="relay.none", lines=[t(locale, "relay.none")], buttons=[start_button(locale)]
     )
 
 

@@ -9,29 +9,29 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
 from bot.teams import install
 from bot.web import create_web_app
 from config.settings import Settings
-from handlers.people import lookup_key
+from handlers.people import Person, lookup_key, organisation_for
+from handlers.roster_admin import PeerFields, RosterAdmin
 from models import ChatIdentity, Override, Peer, Tier
 from models.crypto import Vault
 from models.db import Database
 from tests.conftest import TEST_KEY
-from tests.fakes import FakeClock
+from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock
 
 TENANT = "tenant-hospital"
 BOT = {"id": "28:peer-support-bot", "name": "Peer support"}
-ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-ALWAYS_TO = datetime(2040, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -48,13 +48,22 @@ class Call:
         return attachment["content"]
 
 
+Failure = tuple[int, dict[str, str]]
+
+
 class FakeConnector:
-    """Answers like the Bot Connector; `fail_next` queues error answers (status, headers)."""
+    """Answers like the Bot Connector; `fail_next` queues error answers (status, headers) for
+    posts and updates, `fail_next_create` for opening conversations.
+
+    Opening a personal chat with someone who already has one answers with its id, as Teams does.
+    """
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
-        self.failures: list[tuple[int, dict[str, str]]] = []
+        self.failures: list[Failure] = []
+        self.create_failures: list[Failure] = []
         self.refused = 0
+        self.opened: dict[str, str] = {}  # member id -> conversation id
         self._ids = itertools.count(1)
         self.app = web.Application()
         self.app.router.add_post("/v3/conversations", self._create)
@@ -67,18 +76,29 @@ class FakeConnector:
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
 
-    def _failure(self) -> web.Response | None:
-        if not self.failures:
+    def fail_next_create(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.create_failures.append((status, headers or {}))
+
+    def _failure(self, queue: list[Failure] | None = None) -> web.Response | None:
+        queue = self.failures if queue is None else queue
+        if not queue:
             return None
-        status, headers = self.failures.pop(0)
+        status, headers = queue.pop(0)
         self.refused += 1
         body = {"error": {"code": "Throttled" if status == 429 else "ServiceError"}}
         return web.json_response(body, status=status, headers=headers)
 
     async def _create(self, request: web.Request) -> web.Response:
+        if failure := self._failure(self.create_failures):
+            return failure
         body = await request.json()
-        self.calls.append(Call("CREATE", "", None, body))
-        return web.json_response({"id": f"a:created-{next(self._ids)}"})
+        [member] = body["members"]
+        conversation = self.opened.setdefault(member["id"], f"a:created-{next(self._ids)}")
+        self.calls.append(Call("CREATE", conversation, None, body))
+        return web.json_response({"id": conversation})
+
+    def creates(self) -> list[Call]:
+        return [c for c in self.calls if c.method == "CREATE"]
 
     async def _post(self, request: web.Request) -> web.Response:
         if failure := self._failure():
@@ -232,16 +252,42 @@ class TeamsWorld:
             )
             session.add(peer)
             await session.flush()
-            session.add(
-                Override(
-                    organisation_id=identity.organisation_id,
-                    peer_id=peer.id,
-                    tier=tier.value,
-                    starts_at=ALWAYS_FROM,
-                    ends_at=ALWAYS_TO,
-                )
-            )
+            put_on_call(session, peer)
             return peer.id
+
+    async def import_peer(self, name: str) -> int:
+        """Put a Teams user on the roster as the roster import does, by their Entra object id
+        alone: no conversation reference, as for someone who never wrote to the bot."""
+        person = Person(
+            platform="teams",
+            tenant_id=TENANT,
+            user_id=self.user(name).aad_object_id,
+            display_name=name.title(),
+        )
+        async with self.runtime.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, "teams", TENANT, self.runtime.support.defaults
+            )
+        fields = PeerFields(training_valid_until=date(2030, 1, 1))
+        admin = RosterAdmin(self.runtime.database)
+        peer_id = await admin.add_peer(None, organisation.id, person, fields)
+        async with self.runtime.database.session() as session, session.begin():
+            peer = await session.get(Peer, peer_id)
+            assert peer is not None
+            put_on_call(session, peer)
+        return peer_id
+
+
+def put_on_call(session: AsyncSession, peer: Peer) -> None:
+    session.add(
+        Override(
+            organisation_id=peer.organisation_id,
+            peer_id=peer.id,
+            tier=peer.tier,
+            starts_at=ALWAYS_FROM,
+            ends_at=ALWAYS_TO,
+        )
+    )
 
 
 def teams_settings(database_url: str, **overrides: Any) -> Settings:

@@ -83,10 +83,11 @@ async def test_a_reply_in_the_chat_is_retried_too(teams: TeamsWorld):
     assert slept == [1.0]
 
 
-async def test_a_teams_peer_accepts_a_request_made_on_slack(teams: TeamsWorld):
+async def ask_from_slack(teams: TeamsWorld) -> FakeMessenger:
+    """Sam, on a Slack workspace of the same organisation, asks for support; returns the
+    messenger that records what Sam is sent."""
     slack = FakeMessenger("slack")
     teams.runtime.messengers.register("slack", slack)
-    await on_call(teams, "pia")
     async with teams.runtime.database.session() as session, session.begin():
         organisation_id = await session.scalar(select(ChatIdentity.organisation_id))
         session.add(
@@ -94,15 +95,21 @@ async def test_a_teams_peer_accepts_a_request_made_on_slack(teams: TeamsWorld):
         )
     sam = Person(platform="slack", tenant_id="T0SLACK", user_id="USAM", display_name="Sam")
     form = IntakeForm.model_validate({"urgency": "now", "category": "violence", "contact": "chat"})
-
     await teams.runtime.support.request_support(sam, form)
     await teams.run_jobs()
+    return slack
+
+
+async def test_a_teams_peer_accepts_a_request_made_on_slack(teams: TeamsWorld):
+    await on_call(teams, "pia")
+    slack = await ask_from_slack(teams)
 
     assert slack.kinds_to("USAM") == ["intake.ack"]
     [offer] = offers_to(teams, "pia")
     assert "Sam" not in card_text(offer.card)
     accepted = await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
     assert "Sam" in card_text(accepted)
+    assert "msteams" not in accepted  # a Slack user cannot be mentioned on Teams: named only
     await teams.run_jobs()
     assert slack.kinds_to("USAM") == ["intake.ack", "request.connected"]
     assert "Pia" in slack.to("USAM")[-1].message.plain_text()

@@ -35,7 +35,7 @@ def test_the_package_holds_the_manifest_and_icons(tmp_path: Path):
     assert bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal"]
     [commands] = bot["commandLists"]
-    assert [command["title"] for command in commands["commands"]] == ["support", "help"]
+    assert [command["title"] for command in commands["commands"]] == ["support", "help", "admin"]
     assert manifest["validDomains"] == ["bot.example.org"]
     assert "{{" not in json.dumps(manifest)
 

@@ -1,0 +1,202 @@
+"""The coordinator's roster cards on Teams: the buttons under the admin card, the three forms
+they open (the fields of Slack's `/support admin` forms), and reading what a form held.
+
+Every button is an `Action.Execute`, so each answer replaces the clicked card in place: the
+admin card becomes a form, a form that does not validate comes back with each error under its
+field and the answers kept, and a form that does becomes what changed, with a way back.
+
+Teams has no Slack `users_select` over a bot's own list, but it has its people picker: an
+`Input.ChoiceSet` whose choices Teams fetches from the organisation's directory, answering with
+the person's Entra object id, the id a Teams person has here. It shows nobody the bot knows
+(who wrote to a peer-support bot is itself confidential), and an object id typed in is the way
+for clients without the picker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.teams.cards import adaptive_card, message_card, text_block
+from handlers.i18n import t
+from handlers.intake import Language
+from handlers.ports import Button, Message
+from handlers.roster_desk import RosterEntry
+from handlers.roster_forms import MAX_CASELOAD_CAP, UNIT_MAX_LENGTH
+from models import TIER_ORDER, Tier
+
+OPEN = "admin:open"  # data: {"value": form}
+SUBMIT = "admin:submit"  # data: {"form": form} and the inputs, merged in by Teams
+MENU = "admin:menu"  # back to the admin card
+VERBS = frozenset({OPEN, SUBMIT, MENU})
+FORMS = ("add_peer", "remove_peer", "add_override")
+PEOPLE_DATASET = "graph.microsoft.com/users"
+MAX_CHOICES = 100  # as on Slack: a card's size is limited too
+INPUTS = {
+    "add_peer": ("user", "user_id", "tier", "unit", "languages", "cap", "trained_until"),
+    "remove_peer": ("peer",),
+    "add_override": ("peer", "starts_at_date", "starts_at_time", "ends_at_date", "ends_at_time"),
+}
+# The field whose error is shown under an input, when it is not the input's own: a field made
+# of two inputs (the person; a date and a time) has its error under the second.
+ERROR_UNDER: dict[str, str | None] = {
+    "user": None,
+    "user_id": "user",
+    "starts_at_date": None,
+    "starts_at_time": "starts_at",
+    "ends_at_date": None,
+    "ends_at_time": "ends_at",
+}
+
+Card = dict[str, Any]
+
+
+def menu(locale: str) -> Message:
+    """The last section of a coordinator's admin card: what they can change, as buttons."""
+    return Message(
+        kind="admin.menu",
+        lines=[t(locale, "admin.intro")],
+        buttons=[
+            Button(action=OPEN, label=t(locale, f"admin.action.{form}"), value=form)
+            for form in FORMS
+        ],
+    )
+
+
+def done_card(locale: str, answer: Message) -> Card:
+    """What a sent form turns into: what changed, and the way back to the roster."""
+    back = Button(action=MENU, label=t(locale, "admin.back"), value="")
+    return message_card(answer.model_copy(update={"buttons": [back]}))
+
+
+def form_card(
+    locale: str,
+    form: str,
+    roster: Sequence[RosterEntry],
+    *,
+    zone: str | None = None,
+    answers: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Card:
+    """One form; `answers` and `errors` come from a submission that did not validate, and
+    `zone` is the organisation's time zone, in which an override's times are meant."""
+    answers, errors = answers or {}, errors or {}
+    inputs = _inputs(locale, roster, answers)
+    body = [text_block(t(locale, f"admin.action.{form}"), weight="Bolder", size="Medium")]
+    for field in INPUTS[form]:
+        body.append(inputs[field])
+        shown = ERROR_UNDER.get(field, field)
+        if shown is not None and shown in errors:
+            body.append(text_block(errors[shown], color="Attention", spacing="None"))
+    if form != "add_peer":
+        body.append(text_block(t(locale, f"admin.hint.{form}"), isSubtle=True, size="Small"))
+    if zone is not None:
+        body.append(text_block(t(locale, "teams.admin.time_zone", zone=zone), isSubtle=True))
+    submit = {
+        "type": "Action.Execute",
+        "title": t(locale, f"admin.submit.{form}"),
+        "verb": SUBMIT,
+        "data": {"form": form},
+        "style": "destructive" if form == "remove_peer" else "positive",
+    }
+    back = {
+        "type": "Action.Execute",
+        "title": t(locale, "admin.back"),
+        "verb": MENU,
+        "associatedInputs": "none",
+    }
+    return adaptive_card(body, [submit, back])
+
+
+def answers_of(form: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The form's own inputs from an invoke's data, as strings (Teams merges them into it)."""
+    return {
+        field: str(data[field]).strip()
+        for field in INPUTS.get(form, ())
+        if data.get(field) is not None
+    }
+
+
+def _inputs(
+    locale: str, roster: Sequence[RosterEntry], answers: Mapping[str, str]
+) -> dict[str, Card]:
+    def label(field: str) -> str:
+        return t(locale, f"admin.field.{field}")
+
+    def value(field: str, default: str = "") -> dict[str, str]:
+        given = answers.get(field) or default
+        return {"value": given} if given else {}
+
+    tiers = [(tier.value, t(locale, f"tier.{tier.value}").capitalize()) for tier in TIER_ORDER]
+    languages = [(lang.value, t(locale, f"language.{lang.value}")) for lang in Language]
+    own = locale if locale in {lang.value for lang in Language} else Language.EN.value
+    peers = [
+        (str(entry.peer_id), f"{entry.name} ({t(locale, f'tier.{entry.tier}')})")
+        for entry in roster[:MAX_CHOICES]
+    ]
+    time_label = t(locale, "teams.admin.field.time")
+    return {
+        "user": {
+            **_choices("user", label("user"), []),
+            "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},
+            "placeholder": t(locale, "teams.admin.user.placeholder"),
+            **value("user"),
+        },
+        "user_id": {
+            "type": "Input.Text",
+            "id": "user_id",
+            "label": t(locale, "teams.admin.field.user_id"),
+            "placeholder": "00000000-0000-0000-0000-000000000000",
+            "maxLength": 36,
+            **value("user_id"),
+        },
+        "tier": {**_choices("tier", label("tier"), tiers), **value("tier", Tier.PEER.value)},
+        "unit": {
+            "type": "Input.Text",
+            "id": "unit",
+            "label": label("unit"),
+            "maxLength": UNIT_MAX_LENGTH,
+            **value("unit"),
+        },
+        "languages": {
+            **_choices("languages", label("languages"), languages),
+            "isMultiSelect": True,
+            **value("languages", own),
+        },
+        "cap": {
+            "type": "Input.Number",
+            "id": "cap",
+            "label": label("cap"),
+            "min": 1,
+            "max": MAX_CASELOAD_CAP,
+            **_number(answers.get("cap", "2")),
+        },
+        "trained_until": _typed("Input.Date", "trained_until", label("trained_until"), answers),
+        "peer": {**_choices("peer", label("peer"), peers), **value("peer")},
+        "starts_at_date": _typed("Input.Date", "starts_at_date", label("starts_at"), answers),
+        "starts_at_time": _typed("Input.Time", "starts_at_time", time_label, answers),
+        "ends_at_date": _typed("Input.Date", "ends_at_date", label("ends_at"), answers),
+        "ends_at_time": _typed("Input.Time", "ends_at_time", time_label, answers),
+    }
+
+
+def _choices(field: str, label: str, choices: Sequence[tuple[str, str]]) -> Card:
+    return {
+        "type": "Input.ChoiceSet",
+        "id": field,
+        "label": label,
+        "style": "compact",
+        "choices": [{"title": title, "value": value} for value, title in choices],
+    }
+
+
+def _typed(kind: str, field: str, label: str, answers: Mapping[str, str]) -> Card:
+    element: Card = {"type": kind, "id": field, "label": label}
+    if answers.get(field):
+        element["value"] = answers[field]
+    return element
+
+
+def _number(given: str) -> dict[str, int]:
+    """Input.Number's value is a number: an answer that was not one is left out."""
+    return {"value": int(given)} if given.isdigit() else {}

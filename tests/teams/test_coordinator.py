@@ -1,0 +1,111 @@
+"""The coordinator's overview on Teams, through /api/messages: writing "admin" gives a coordinator
+the programme at a glance (on call now, handoffs, lapsing training, cases this month, last week)
+above the two-week schedule and the buttons that change the roster, in one card; anyone else
+gets the polite refusal and nothing more."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import Any
+
+from handlers.roster_admin import RosterAdmin
+from models import Peer, Tier
+from tests.teams.conftest import TeamsWorld, card_text
+from tests.teams.test_flow import ask, offer_id, offers_to
+
+COORDINATOR_ONLY = (
+    "On call now",
+    "Coming handoffs",
+    "Training lapsing",
+    "Cases carried",
+    "Last week",
+    "On call, next two weeks",
+)
+
+
+async def add_tomorrows_rotation(teams: TeamsWorld, peer_id: int) -> None:
+    async with teams.runtime.database.session() as session:
+        peer = await session.get(Peer, peer_id)
+        assert peer is not None
+    await RosterAdmin(teams.runtime.database, clock=teams.clock).add_rotation(
+        None,
+        peer.organisation_id,
+        name="Nights",
+        tier=Tier.PEER,
+        starts_on=teams.clock().date() + timedelta(days=1),
+        handoff_time=time(20),
+        shift_hours=24,
+        peer_ids=[peer_id],
+    )
+
+
+def sections(card: dict[str, Any]) -> list[str]:
+    """Each container's text: the card's sections, in order."""
+    assert all(item["type"] == "Container" for item in card["body"])
+    return [card_text(container) for container in card["body"]]
+
+
+async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
+    teams: TeamsWorld,
+) -> None:
+    await teams.install("cy")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+    await teams.install("ana")
+    soon = teams.clock().date() + timedelta(days=12)
+    await teams.make_peer("ana", training_valid_until=soon)
+    await teams.install("ben")
+    ben = await teams.make_peer("ben", Tier.BACKUP)
+    await add_tomorrows_rotation(teams, ben)
+    await ask(teams, "rita", note="a hard night on the ward")
+    [offer] = offers_to(teams, "ana")
+    await teams.click("ana", "offer.accept", {"value": offer_id(offer)})
+    await teams.run_jobs()
+
+    card = await teams.say("cy", "admin")
+
+    on_call, handoffs, lapsing, caseloads, week, schedule, changes = sections(card)
+    assert on_call.startswith("On call now")
+    assert "Ana" in on_call and "Ben" in on_call and "Cy" in on_call
+    assert handoffs.startswith("Coming handoffs") and "Ben takes over as peer supporter" in handoffs
+    assert lapsing.startswith("Training lapsing within 30 days")
+    assert "Ana: training valid until" in lapsing and "Ben" not in lapsing
+    assert caseloads.startswith("Cases carried this month")
+    assert "Ana: 1" in caseloads and "Ben: 0" in caseloads
+    assert week.startswith("Last week") and "Not shown (fewer than 5)" in week
+    assert schedule.startswith("On call, next two weeks") and "Ben (peer supporter)" in schedule
+    assert changes.startswith("Change the roster")
+    assert [(action["verb"], action["data"]["value"]) for action in card["actions"]] == [
+        ("admin:open", "add_peer"),
+        ("admin:open", "remove_peer"),
+        ("admin:open", "add_override"),
+    ]
+    text = card_text(card)
+    for secret in ("Rita", "aad-rita", "29:rita", "a hard night"):
+        assert secret not in text
+
+
+async def test_a_peer_or_anyone_else_gets_the_refusal_only(teams: TeamsWorld) -> None:
+    await teams.install("cy")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+    await teams.install("ana")
+    await teams.make_peer("ana", training_valid_until=teams.clock().date() + timedelta(days=3))
+    await teams.install("rita")
+
+    for name in ("ana", "rita"):
+        card = await teams.say(name, "admin")
+        text = card_text(card)
+        assert "the roster tools are for the programme's coordinators" in text
+        assert len(card["body"]) == 1 and card["body"][0]["type"] == "TextBlock"
+        assert "actions" not in card
+        for coordinator_only in (*COORDINATOR_ONLY, "Cy", "Ana"):
+            assert coordinator_only not in text
+
+
+async def test_the_coordinator_card_speaks_spanish(teams: TeamsWorld) -> None:
+    await teams.install("cy", "es-ES")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+
+    text = card_text(await teams.say("cy", "administrar"))
+    assert "De guardia ahora" in text and "Casos atendidos este mes" in text
+    assert "No se muestra (menos de 5)" in text
+    assert "De guardia, próximas dos semanas" in text
