@@ -1,0 +1,115 @@
+"""What a coordinator sees at a glance: who is on call, the coming handoffs, lapsing training,
+each peer's cases this month (counts only) and the latest closed week's headline figures.
+
+Only peers are named here, never anyone who asked for support: case counts come from the report's
+caseloads and the week's figures from the report itself, small cells suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.overview_messages import overview_messages
+from handlers.people import Person
+from handlers.ports import Message
+from handlers.reports import PeriodFigures, programme_report
+from handlers.roster import on_call
+from handlers.roster_admin import coordinator_peer, on_call_schedule, spans
+from handlers.roster_watch import lapsing_peers
+from handlers.support import SupportService
+from models import TIER_ORDER, ChatIdentity, Organisation, Peer
+
+HANDOFFS_AHEAD = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    starts_at: datetime
+    tier: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CoordinatorOverview:
+    time_zone: str
+    today: date  # in the organisation's time zone
+    on_call: tuple[tuple[str, tuple[str, ...]], ...]  # (tier, names) for every tier, in order
+    handoffs: tuple[Handoff, ...]  # shifts and overrides starting within HANDOFFS_AHEAD
+    lapsing: tuple[tuple[str, date], ...]  # (name, training valid until), soonest first
+    caseloads: tuple[tuple[str, int], ...]  # (name, cases accepted this month), busiest first
+    week: PeriodFigures  # the latest closed week
+    threshold: int
+
+
+class Overview:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+
+    async def messages(self, person: Person, locale: str) -> list[Message]:
+        """The coordinator's sections of the home view, in `locale`; nothing for anyone else."""
+        async with self.support.database.session() as session:
+            coordinator = await coordinator_peer(session, person)
+            if coordinator is None:
+                return []
+            organisation = await session.get(Organisation, coordinator.organisation_id)
+            assert organisation is not None
+            overview = await self._gather(session, organisation)
+        return overview_messages(locale, overview)
+
+    async def _gather(
+        self, session: AsyncSession, organisation: Organisation
+    ) -> CoordinatorOverview:
+        now = self.support.clock()
+        zone = ZoneInfo(organisation.time_zone)
+        today = now.astimezone(zone).date()
+        names = await _peer_names(session, organisation)
+        on_call_now = []
+        for tier in TIER_ORDER:
+            peers = await on_call(session, organisation, tier, now)
+            on_call_now.append((tier.value, tuple(names.get(peer.id, "?") for peer in peers)))
+        schedule = await on_call_schedule(session, organisation, now, now + HANDOFFS_AHEAD)
+        handoffs = tuple(
+            Handoff(entry.starts_at, entry.tier, names.get(entry.peer_id, "?"))
+            for entry in spans(schedule)
+            if entry.starts_at > now
+        )
+        last_monday = today - timedelta(days=today.weekday() + 7)
+        week = await programme_report(
+            session, organisation, last_monday, last_monday + timedelta(days=6), "week"
+        )
+        month = await programme_report(session, organisation, today.replace(day=1), today, "month")
+        counts = {int(load.peer.removeprefix("peer:")): load.cases for load in month.caseloads}
+        caseloads = sorted(
+            ((name, counts.get(peer_id, 0)) for peer_id, name in names.items()),
+            key=lambda item: (-item[1], item[0].casefold()),
+        )
+        return CoordinatorOverview(
+            time_zone=organisation.time_zone,
+            today=today,
+            on_call=tuple(on_call_now),
+            handoffs=handoffs,
+            lapsing=tuple(
+                (names.get(peer.id, "?"), peer.training_valid_until)
+                for peer in await lapsing_peers(session, organisation, today)
+                if peer.training_valid_until is not None
+            ),
+            caseloads=tuple(caseloads),
+            week=week.periods[0],
+            threshold=week.threshold,
+        )
+
+
+async def _peer_names(session: AsyncSession, organisation: Organisation) -> dict[int, str]:
+    """Every active peer's display name, by peer id."""
+    rows = await session.execute(
+        select(Peer.id, ChatIdentity.display_name, ChatIdentity.user_id)
+        .join(ChatIdentity, ChatIdentity.id == Peer.identity_id)
+        .where(Peer.organisation_id == organisation.id, Peer.active.is_(True))
+        .order_by(Peer.id)
+    )
+    return {peer_id: name or user_id for peer_id, name, user_id in rows}

@@ -1,0 +1,85 @@
+"""A report's latest week in a few words for chat: headline figures and the trend.
+
+Only what the report shows is used: a suppressed figure reads "Not shown" (never its count), and a
+trend is told only between two shown figures, so its direction cannot hint at a hidden one.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+from handlers.i18n import t
+from handlers.ports import Message
+from handlers.reports import PeriodFigures, PulseFigures, Report
+
+WELLBEING_QUESTION = 1  # the pulse question the trend and the chart follow
+
+
+def wellbeing(figures: PeriodFigures) -> PulseFigures | None:
+    return next((p for p in figures.pulse if p.question == WELLBEING_QUESTION), None)
+
+
+def summary(report: Report, locale: str) -> Message:
+    latest = report.periods[-1]
+    previous = report.periods[-2] if len(report.periods) > 1 else None
+    first = report.periods[0]
+
+    def show(value: float | None) -> str:
+        return t(locale, "report.hidden") if value is None else _number(value, locale)
+
+    pulse = wellbeing(latest)
+    return Message(
+        kind="report.summary",
+        title=t(locale, "report.title", week=latest.label),
+        lines=[
+            t(
+                locale,
+                "report.period",
+                weeks=len(report.periods),
+                start=first.start.isoformat(),
+                end=latest.end.isoformat(),
+            ),
+            _requests_trend(latest, previous, locale),
+            _pulse_trend(pulse, locale),
+        ],
+        fields=[
+            (t(locale, "report.field.requests"), show(latest.requests)),
+            (t(locale, "report.field.median"), show(latest.median_minutes_to_accept)),
+            (t(locale, "report.field.escalations"), show(latest.escalations.total)),
+            (t(locale, "report.field.crisis"), show(latest.crisis)),
+            (t(locale, "report.field.follow_up"), show(latest.follow_up_answers)),
+            (t(locale, "report.field.follow_up_average"), show(latest.follow_up_average)),
+            (t(locale, "report.field.pulse"), show(pulse and pulse.average)),
+        ],
+        footer=t(locale, "report.footer", threshold=report.threshold),
+    )
+
+
+def _requests_trend(latest: PeriodFigures, previous: PeriodFigures | None, locale: str) -> str:
+    now = latest.requests
+    before = previous.requests if previous is not None else None
+    if now is None or before is None:
+        return t(locale, "report.trend.requests_unknown")
+    key = "up" if now > before else "down" if now < before else "same"
+    return t(
+        locale,
+        f"report.trend.requests_{key}",
+        now=_number(now, locale),
+        before=_number(before, locale),
+    )
+
+
+def _pulse_trend(pulse: PulseFigures | None, locale: str) -> str:
+    if pulse is None or pulse.average is None or pulse.trend is None:
+        return t(locale, "report.trend.pulse_unknown")
+    key = "up" if pulse.trend > 0 else "down" if pulse.trend < 0 else "same"
+    return t(
+        locale,
+        f"report.trend.pulse_{key}",
+        now=_number(pulse.average, locale),
+        change=_number(abs(pulse.trend), locale),
+    )
+
+
+def _number(value: float, locale: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale=locale)

@@ -1,0 +1,468 @@
+"""Programme reports for coordinators: aggregates per week or month, small cells suppressed.
+
+The queries select only the columns a figure needs (never an identity, a unit or a note), and
+every figure is computed in Python so SQLite and PostgreSQL give the same answer. Periods are
+whole local weeks (Monday to Sunday) or calendar months in the organisation's time zone that
+cover the dates asked for. Follow-up answers keep only the Monday of their week, so in a monthly
+report they count in the month that Monday falls in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import statistics
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.audit import record
+from handlers.intake import Category, Urgency
+from handlers.pulse import MIN_THRESHOLD
+from models import TIER_ORDER, FollowUpAnswer, Organisation, PulseAnswer, PulseRound
+from models import SupportRequest as Request
+
+K = TypeVar("K", bound=Hashable)
+REPORT_VIEWED = "report_viewed"  # the audit action of every report run
+SCORE = "score"  # the follow-up choice that carries a 1-5 score
+
+
+class Period(enum.StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+def suppress(cells: Mapping[K, int], threshold: int) -> tuple[int | None, dict[K, int | None]]:
+    """A breakdown's total and cells as they may be shown; None means suppressed.
+
+    Any count under `threshold` is suppressed. When the total is shown and exactly one cell is
+    suppressed, the total minus the other cells would reveal it, so the smallest shown cell is
+    suppressed too (the first in order on a tie).
+    """
+    total = sum(cells.values())
+    shown: dict[K, int | None] = {
+        key: count if count >= threshold else None for key, count in cells.items()
+    }
+    hidden = [key for key, count in shown.items() if count is None]
+    if total >= threshold and len(hidden) == 1:
+        partner = min((key for key in cells if key not in hidden), key=lambda key: cells[key])
+        shown[partner] = None
+    return (total if total >= threshold else None), shown
+
+
+def _threshold(organisation: Organisation) -> int:
+    return max(organisation.anonymity_threshold, MIN_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    total: int | None
+    cells: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class PulseFigures:
+    question: int
+    answers: int | None
+    average: float | None
+    trend: float | None  # the average's change since the previous period
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    label: str  # "2026-09-28" for the week starting then, "2026-09" for a month
+    start: date
+    end: date  # the last day, inclusive
+    by_urgency: Breakdown
+    by_category: Breakdown
+    median_minutes_to_accept: float | None
+    p90_minutes_to_accept: float | None
+    escalations: Breakdown  # requests escalated at least once, by the tier they reached
+    crisis: int | None
+    follow_up_answers: int | None
+    follow_up_average: float | None
+    pulse: tuple[PulseFigures, ...]
+
+    @property
+    def requests(self) -> int | None:
+        return self.by_urgency.total
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """Requests a peer accepted in a month: their workload, never what the cases were."""
+
+    month: date
+    peer: str  # "peer:<id>", the roster's pseudonym
+    cases: int
+
+
+@dataclass(frozen=True)
+class Report:
+    organisation_id: int
+    period: Period
+    threshold: int
+    periods: tuple[PeriodFigures, ...]
+    caseloads: tuple[Caseload, ...]
+
+
+async def programme_report(
+    session: AsyncSession, organisation: Organisation, start: date, end: date, period: str
+) -> Report:
+    """The organisation's figures for each week or month from `start` to `end` (inclusive)."""
+    if end < start:
+        raise ValueError(f"the report ends ({end}) before it starts ({start})")
+    kind = Period(period)
+    calendar = _Calendar.covering(start, end, kind, ZoneInfo(organisation.time_zone))
+    threshold = _threshold(organisation)
+    requests = await _requests(session, organisation.id, calendar)
+    answers = await _follow_up_scores(session, organisation.id, calendar)
+    pulse = await _pulse_scores(session, organisation.id, calendar)
+
+    seen = (row.category for rows in requests.values() for row in rows)
+    categories = list(dict.fromkeys([*(category.value for category in Category), *seen]))
+    previous_pulse = _pulse(pulse.get(0, {}), threshold, ())
+    periods = []
+    for index in range(1, len(calendar.bounds) - 1):
+        pulse_figures = _pulse(pulse.get(index, {}), threshold, previous_pulse)
+        periods.append(
+            _period_figures(
+                kind,
+                calendar.bounds[index],
+                calendar.bounds[index + 1],
+                requests.get(index, []),
+                categories,
+                answers.get(index, []),
+                pulse_figures,
+                threshold,
+            )
+        )
+        previous_pulse = pulse_figures
+    caseloads = await _caseloads(session, organisation.id, calendar.zone, start, end)
+    return Report(organisation.id, kind, threshold, tuple(periods), caseloads)
+
+
+async def seen_report(
+    session: AsyncSession,
+    organisation: Organisation,
+    start: date,
+    end: date,
+    period: Period,
+    *,
+    actor: str,
+    at: datetime,
+) -> Report:
+    """`programme_report`, and the audit event that `actor` saw it (the command line and chat
+    alike)."""
+    report = await programme_report(session, organisation, start, end, period)
+    record(
+        session,
+        organisation_id=organisation.id,
+        request_id=None,
+        actor=actor,
+        action=REPORT_VIEWED,
+        detail=f"{period.value} {start}..{end}",
+        at=at,
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """The report's periods as their first days: one before the report (for the first pulse
+    trend), each reported period, and the one after (where the last period ends)."""
+
+    zone: ZoneInfo
+    bounds: list[date]
+
+    @classmethod
+    def covering(cls, start: date, end: date, kind: Period, zone: ZoneInfo) -> _Calendar:
+        starts = _period_starts(start, end, kind)
+        return cls(zone, [_step(starts[0], kind, -1), *starts, _step(starts[-1], kind, 1)])
+
+    def slot(self, moment: date | datetime) -> int:
+        """Index in `bounds` of the period a day or a moment falls in, in local time."""
+        day = moment.astimezone(self.zone).date() if isinstance(moment, datetime) else moment
+        return bisect.bisect_right(self.bounds, day) - 1
+
+    def midnight(self, index: int) -> datetime:
+        return _midnight(self.bounds[index], self.zone)
+
+
+@dataclass(frozen=True)
+class _RequestRow:
+    urgency: str
+    category: str
+    crisis: bool
+    created_at: datetime
+    accepted_at: datetime | None
+    escalations: int
+    tier_index: int
+
+
+async def _requests(
+    session: AsyncSession, organisation_id: int, calendar: _Calendar
+) -> dict[int, list[_RequestRow]]:
+    """The reported periods' requests, by period: only the columns figures are made of."""
+    rows = await session.execute(
+        select(
+            Request.urgency,
+            Request.category,
+            Request.crisis,
+            Request.created_at,
+            Request.accepted_at,
+            Request.escalations,
+            Request.tier_index,
+        ).where(
+            Request.organisation_id == organisation_id,
+            Request.created_at >= calendar.midnight(1),
+            Request.created_at < calendar.midnight(-1),
+        )
+    )
+    by_period: dict[int, list[_RequestRow]] = {}
+    for row in rows:
+        request = _RequestRow(*row)
+        by_period.setdefault(calendar.slot(request.created_at), []).append(request)
+    return by_period
+
+
+async def _follow_up_scores(
+    session: AsyncSession, organisation_id: int, calendar: _Calendar
+) -> dict[int, list[int | None]]:
+    """Per reported period, one entry per follow-up answer: its score, or None for "talk
+    again" and "stop"."""
+    rows = await session.execute(
+        select(FollowUpAnswer.week_of, FollowUpAnswer.choice, FollowUpAnswer.score).where(
+            FollowUpAnswer.organisation_id == organisation_id,
+            FollowUpAnswer.week_of >= calendar.bounds[1],
+            FollowUpAnswer.week_of < calendar.bounds[-1],
+        )
+    )
+    by_period: dict[int, list[int | None]] = {}
+    for week_of, choice, score in rows:
+        by_period.setdefault(calendar.slot(week_of), []).append(score if choice == SCORE else None)
+    return by_period
+
+
+async def _pulse_scores(
+    session: AsyncSession, organisation_id: int, calendar: _Calendar
+) -> dict[int, dict[tuple[int, int], list[int]]]:
+    """Per period of closing (the one before the report too), the scores by question and
+    round. Open rounds are left out: their figures are not final, nor shown anywhere yet."""
+    rows = await session.execute(
+        select(PulseRound.id, PulseRound.closes_at, PulseAnswer.question, PulseAnswer.score)
+        .join(PulseAnswer, PulseAnswer.round_id == PulseRound.id)
+        .where(
+            PulseRound.organisation_id == organisation_id,
+            PulseRound.status == "closed",
+            PulseRound.closes_at >= calendar.midnight(0),
+            PulseRound.closes_at < calendar.midnight(-1),
+        )
+    )
+    by_period: dict[int, dict[tuple[int, int], list[int]]] = {}
+    for round_id, closes_at, question, score in rows:
+        by_round = by_period.setdefault(calendar.slot(closes_at), {})
+        by_round.setdefault((question, round_id), []).append(score)
+    return by_period
+
+
+def _period_figures(
+    kind: Period,
+    start: date,
+    next_start: date,
+    rows: list[_RequestRow],
+    categories: list[str],
+    answers: list[int | None],
+    pulse: tuple[PulseFigures, ...],
+    threshold: int,
+) -> PeriodFigures:
+    waits = [
+        (row.accepted_at - row.created_at).total_seconds() / 60
+        for row in rows
+        if row.accepted_at is not None
+    ]
+    median, p90 = _minutes_to_accept(waits, threshold)
+    escalated = [row for row in rows if row.escalations > 0]
+    scores = [score for score in answers if score is not None]
+    return PeriodFigures(
+        label=start.isoformat() if kind is Period.WEEK else start.strftime("%Y-%m"),
+        start=start,
+        end=next_start - timedelta(days=1),
+        by_urgency=_breakdown(
+            [urgency.value for urgency in Urgency], (row.urgency for row in rows), threshold
+        ),
+        by_category=_breakdown(categories, (row.category for row in rows), threshold),
+        median_minutes_to_accept=median,
+        p90_minutes_to_accept=p90,
+        escalations=_breakdown(
+            [tier.value for tier in TIER_ORDER[1:]],
+            (TIER_ORDER[row.tier_index].value for row in escalated),
+            threshold,
+        ),
+        crisis=_count(sum(row.crisis for row in rows), threshold),
+        follow_up_answers=_count(len(answers), threshold),
+        follow_up_average=_average(scores, threshold),
+        pulse=pulse,
+    )
+
+
+def _pulse(
+    by_round: Mapping[tuple[int, int], list[int]],
+    threshold: int,
+    previous: tuple[PulseFigures, ...],
+) -> tuple[PulseFigures, ...]:
+    """Per question, the answers of the period's rounds pooled. A round under the threshold is
+    left out altogether: pooled with shown rounds, its own average could be worked out."""
+    shown: dict[int, list[int]] = {}
+    for (question, _round_id), scores in by_round.items():
+        if len(scores) >= threshold:
+            shown.setdefault(question, []).extend(scores)
+    before = {figures.question: figures.average for figures in previous}
+    figures = []
+    for question in sorted({question for question, _round_id in by_round} | set(before)):
+        scores = shown.get(question, [])
+        average = _average(scores, threshold)
+        last = before.get(question)
+        trend = None if average is None or last is None else round(average - last, 2)
+        figures.append(PulseFigures(question, _count(len(scores), threshold), average, trend))
+    return tuple(figures)
+
+
+async def _caseloads(
+    session: AsyncSession, organisation_id: int, zone: ZoneInfo, start: date, end: date
+) -> tuple[Caseload, ...]:
+    """Per calendar month from `start` to `end`, the requests each peer accepted.
+
+    Not suppressed: the number describes the peer's workload (so the coordinator can look after
+    them), not the people they helped, and nothing about those cases is shown beside it."""
+    months = _period_starts(start, end, Period.MONTH)
+    rows = await session.execute(
+        select(Request.accepted_peer_id, Request.accepted_at).where(
+            Request.organisation_id == organisation_id,
+            Request.accepted_peer_id.is_not(None),
+            Request.accepted_at >= _midnight(months[0], zone),
+            Request.accepted_at < _midnight(_step(months[-1], Period.MONTH, 1), zone),
+        )
+    )
+    counts = Counter(
+        (accepted_at.astimezone(zone).date().replace(day=1), peer_id)
+        for peer_id, accepted_at in rows
+    )
+    return tuple(
+        Caseload(month=month, peer=f"peer:{peer_id}", cases=cases)
+        for (month, peer_id), cases in sorted(counts.items())
+    )
+
+
+def _breakdown(keys: Iterable[str], values: Iterable[str], threshold: int) -> Breakdown:
+    counts = Counter(dict.fromkeys(keys, 0))
+    counts.update(values)
+    total, cells = suppress(counts, threshold)
+    return Breakdown(total, cells)
+
+
+def _count(count: int, threshold: int) -> int | None:
+    return count if count >= threshold else None
+
+
+def _average(values: list[int], threshold: int) -> float | None:
+    return round(statistics.fmean(values), 2) if len(values) >= threshold else None
+
+
+def _minutes_to_accept(waits: list[float], threshold: int) -> tuple[float | None, float | None]:
+    """Median and 90th percentile (linear interpolation between the closest ranks)."""
+    if len(waits) < threshold:
+        return None, None
+    p90 = statistics.quantiles(waits, n=10, method="inclusive")[-1]
+    return round(statistics.median(waits), 1), round(p90, 1)
+
+
+def _period_starts(start: date, end: date, kind: Period) -> list[date]:
+    first = _monday(start) if kind is Period.WEEK else start.replace(day=1)
+    starts = [first]
+    while (following := _step(starts[-1], kind, 1)) <= end:
+        starts.append(following)
+    return starts
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _step(day: date, kind: Period, periods: int) -> date:
+    """The start of the period `periods` away from the one starting on `day`."""
+    if kind is Period.WEEK:
+        return day + timedelta(weeks=periods)
+    month = day.year * 12 + day.month - 1 + periods
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight at the start of `day`, as the aware datetime the columns compare with."""
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+CSV_HEADER = ("period_start", "period_end", "measure", "value", "suppressed")
+
+
+def measures(figures: PeriodFigures) -> list[tuple[str, float | None]]:
+    """The period's figures as (measure, value) pairs, in the order the CSV lists them."""
+    items: list[tuple[str, float | None]] = [("requests", figures.requests)]
+    items += [(f"requests.urgency.{key}", value) for key, value in figures.by_urgency.cells.items()]
+    items += [
+        (f"requests.category.{key}", value) for key, value in figures.by_category.cells.items()
+    ]
+    items += [
+        ("minutes_to_accept.median", figures.median_minutes_to_accept),
+        ("minutes_to_accept.p90", figures.p90_minutes_to_accept),
+        ("escalations", figures.escalations.total),
+    ]
+    items += [
+        (f"escalations.tier_reached.{key}", value)
+        for key, value in figures.escalations.cells.items()
+    ]
+    items += [
+        ("crisis_activations", figures.crisis),
+        ("follow_up.answers", figures.follow_up_answers),
+        ("follow_up.average_score", figures.follow_up_average),
+    ]
+    for pulse in figures.pulse:
+        items += [
+            (f"pulse.q{pulse.question}.answers", pulse.answers),
+            (f"pulse.q{pulse.question}.average", pulse.average),
+            (f"pulse.q{pulse.question}.trend", pulse.trend),
+        ]
+    return items
+
+
+def csv_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
+    """One row per period and measure, then one per month and peer for the cases carried.
+    A suppressed value is left empty and marked, so it is never read as a zero."""
+    rows = [
+        (
+            figures.start.isoformat(),
+            figures.end.isoformat(),
+            measure,
+            "" if value is None else str(value),
+            "yes" if value is None else "no",
+        )
+        for figures in report.periods
+        for measure, value in measures(figures)
+    ]
+    rows += [
+        (
+            caseload.month.isoformat(),
+            (_step(caseload.month, Period.MONTH, 1) - timedelta(days=1)).isoformat(),
+            f"cases_carried.{caseload.peer}",
+            str(caseload.cases),
+            "no",
+        )
+        for caseload in report.caseloads
+    ]
+    return rows

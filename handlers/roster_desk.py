@@ -1,0 +1,194 @@
+"""Roster changes a coordinator makes in chat: add or remove a peer, add an override, see who is
+on call for the next two weeks.
+
+The role check and the audit trail are RosterAdmin's, the same as on the command line: anyone who
+is not an active coordinator gets `NotAllowed` (and a polite refusal from `refusal`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from handlers import notices
+from handlers.i18n import t
+from handlers.people import Person
+from handlers.ports import Message
+from handlers.roster_admin import (
+    RosterAdmin,
+    on_call_schedule,
+    require_coordinator,
+    spans,
+)
+from handlers.roster_forms import FormInvalid, chosen_peer, override_answers, peer_fields
+from handlers.support import SupportService
+from models import Organisation, Tier
+
+SCHEDULE_AHEAD = timedelta(days=14)
+MAX_SCHEDULE_ROWS = 25
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    peer_id: int
+    name: str
+    tier: str
+
+
+def refusal(locale: str) -> Message:
+    return notices.notice(locale, "admin.refused", kind="admin.refused")
+
+
+class RosterDesk:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.admin = RosterAdmin(support.database, clock=lambda: support.clock())
+
+    async def organisation_of(self, person: Person) -> int:
+        """The organisation `person` coordinates; NotAllowed for anyone else."""
+        async with self.support.database.reader() as session:
+            return (await require_coordinator(session, person)).organisation_id
+
+    async def roster(self, person: Person) -> list[RosterEntry]:
+        """Everyone active on the roster, for a coordinator to choose from."""
+        organisation_id = await self.organisation_of(person)
+        return [
+            RosterEntry(peer.id, identity.display_name or identity.user_id, peer.tier)
+            for peer, identity in await self.admin.peers(organisation_id)
+        ]
+
+    async def schedule(self, person: Person, locale: str) -> Message:
+        """Who is on call for the next two weeks, each stretch once, in local time."""
+        organisation_id = await self.organisation_of(person)
+        now = self.support.clock()
+        names = {entry.peer_id: entry.name for entry in await self.roster(person)}
+        async with self.support.database.session() as session:
+            organisation = await session.get(Organisation, organisation_id)
+            assert organisation is not None
+            entries = spans(
+                await on_call_schedule(session, organisation, now, now + SCHEDULE_AHEAD)
+            )
+        zone = ZoneInfo(organisation.time_zone)
+
+        def when(moment: datetime) -> str:
+            return format_datetime(moment, "EEE d MMM, HH:mm", tzinfo=zone, locale=locale)
+
+        lines = [
+            t(
+                locale,
+                "admin.schedule.entry",
+                start=t(locale, "admin.schedule.now")
+                if entry.starts_at <= now
+                else when(entry.starts_at),
+                end=when(entry.ends_at) if entry.ends_at < now + SCHEDULE_AHEAD else "…",
+                name=names.get(entry.peer_id, "?"),
+                tier=t(locale, f"tier.{entry.tier}"),
+            )
+            for entry in entries
+        ]
+        if len(lines) > MAX_SCHEDULE_ROWS:
+            more = len(lines) - MAX_SCHEDULE_ROWS
+            lines = [*lines[:MAX_SCHEDULE_ROWS], t(locale, "overview.more", count=more)]
+        return Message(
+            kind="admin.schedule",
+            title=t(locale, "admin.schedule.title"),
+            lines=lines or [t(locale, "admin.schedule.none")],
+        )
+
+    async def add_peer(
+        self,
+        actor: Person,
+        locale: str,
+        who: Person | None,
+        *,
+        tier: str | None,
+        unit: str | None,
+        languages: list[str],
+        cap: str | None,
+        trained_until: str | None,
+    ) -> Message:
+        organisation_id = await self.organisation_of(actor)
+        today = await self._today(organisation_id)
+        errors: dict[str, str] = {}
+        if who is None:
+            errors["user"] = t(locale, "admin.error.user")
+        try:
+            fields = peer_fields(
+                locale,
+                today,
+                tier=tier,
+                unit=unit,
+                languages=languages,
+                cap=cap,
+                trained_until=trained_until,
+            )
+        except FormInvalid as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise FormInvalid(errors)
+        assert who is not None
+        peer_id = await self.admin.add_peer(actor, organisation_id, who, fields)
+        # named as the roster now knows them: a platform may give only an id (a Teams picker)
+        entry = await self._entry(actor, locale, peer_id)
+        return notices.notice(
+            locale,
+            "admin.peer_added",
+            kind="admin.done",
+            name=entry.name,
+            tier=t(locale, f"tier.{fields.tier.value}"),
+        )
+
+    async def remove_peer(self, actor: Person, locale: str, peer: str | None) -> Message:
+        organisation_id = await self.organisation_of(actor)
+        peer_id = chosen_peer(locale, peer)
+        entry = await self._entry(actor, locale, peer_id)
+        await self.admin.remove_peer(actor, organisation_id, peer_id)
+        return notices.notice(locale, "admin.peer_removed", kind="admin.done", name=entry.name)
+
+    async def add_override(
+        self,
+        actor: Person,
+        locale: str,
+        *,
+        peer: str | None,
+        starts_at: str | None,
+        ends_at: str | None,
+    ) -> Message:
+        organisation_id = await self.organisation_of(actor)
+        answers = override_answers(
+            locale, self.support.clock(), peer=peer, starts_at=starts_at, ends_at=ends_at
+        )
+        entry = await self._entry(actor, locale, answers.peer_id)
+        await self.admin.add_override(
+            actor,
+            organisation_id,
+            peer_id=entry.peer_id,
+            tier=Tier(entry.tier),
+            starts_at=answers.starts_at,
+            ends_at=answers.ends_at,
+        )
+        return notices.notice(locale, "admin.override_added", kind="admin.done", name=entry.name)
+
+    async def time_zone(self, person: Person) -> str:
+        """The time zone of the organisation `person` coordinates, in which a form's dates and
+        times are meant; NotAllowed for anyone else."""
+        return await self._time_zone(await self.organisation_of(person))
+
+    async def _time_zone(self, organisation_id: int) -> str:
+        async with self.support.database.session() as session:
+            organisation = await session.get(Organisation, organisation_id)
+            assert organisation is not None
+            return organisation.time_zone
+
+    async def _today(self, organisation_id: int) -> date:
+        zone = ZoneInfo(await self._time_zone(organisation_id))
+        return self.support.clock().astimezone(zone).date()
+
+    async def _entry(self, actor: Person, locale: str, peer_id: int) -> RosterEntry:
+        for entry in await self.roster(actor):
+            if entry.peer_id == peer_id:
+                return entry
+        raise FormInvalid({"peer": t(locale, "admin.error.peer")})
