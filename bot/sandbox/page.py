@@ -1,0 +1,255 @@
+"""The sandbox page and its JSON endpoints, plus the fake Slack Web API under `/slack/`.
+
+The page asks for actions ("Rita types /support", "Ana clicks Accept"); each becomes the signed
+request Slack would send the bot. What the bot does in return reaches the page only through the
+fake Web API's record of it, which `GET /sandbox/state` long-polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.sandbox import demo
+from bot.sandbox.server import Sandbox
+from bot.sandbox.slack_client import Delivery, SignedSlack
+from handlers.roster import on_call
+from models import ChatIdentity, Peer, Tier
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
+LONG_POLL_SECONDS = 20.0
+MAX_ADVANCE_MINUTES = 31 * 24 * 60
+ALLOWED_HOSTS = ("127.0.0.1", "localhost")
+STATIC = ("index.html", "sandbox.js", "sandbox.css")
+CONTENT_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+
+
+class Refused(web.HTTPBadRequest):
+    def __init__(self, reason: str) -> None:
+        super().__init__(text=json.dumps({"error": reason}), content_type="application/json")
+
+
+@web.middleware
+async def loopback_only(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Bound to 127.0.0.1 already; refusing other Host names also stops DNS rebinding."""
+    if (request.host or "").rsplit(":", 1)[0] not in ALLOWED_HOSTS:
+        raise web.HTTPForbidden(text="the sandbox answers on 127.0.0.1 only")
+    return await handler(request)
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("bot.sandbox").joinpath("static", name).read_bytes()
+
+
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info.get("name") or "index.html"
+    if name not in STATIC:
+        raise web.HTTPNotFound()
+    content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]
+    return web.Response(
+        body=_asset(name), content_type=content_type, headers={"Cache-Control": "no-store"}
+    )
+
+
+async def _body(request: web.Request) -> tuple[Sandbox, dict[str, Any], str]:
+    sandbox = request.app[SANDBOX]
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Refused("expected a JSON body") from None
+    user = str(body.get("user", "")) if isinstance(body, dict) else ""
+    if user not in sandbox.api.users:
+        raise Refused("unknown person")
+    return sandbox, body, user
+
+
+def _answer(delivery: Delivery) -> web.Response:
+    """What the bot's web server said, for the page to show if it was not a 200."""
+    return web.json_response({"status": delivery.status})
+
+
+def _name(sandbox: Sandbox, user: str) -> str:
+    return sandbox.api.users[user].name
+
+
+def _slack(sandbox: Sandbox) -> SignedSlack:
+    if sandbox.slack is None:
+        raise web.HTTPServiceUnavailable(text="the sandbox is starting")
+    return sandbox.slack
+
+
+async def command(request: web.Request) -> web.Response:
+    sandbox, body, user = await _body(request)
+    name, _, text = str(body.get("text", "")).strip().partition(" ")
+    if name != "/support":
+        raise Refused(f"{name} is not a command in this workspace; try /support")
+    delivery = await _slack(sandbox).command(user, _name(sandbox, user), name, text.strip())
+    return _answer(delivery)
+
+
+async def submit(request: web.Request) -> web.Response:
+    sandbox, body, user = await _body(request)
+    modal = sandbox.api.modal(user)
+    values = body.get("values")
+    if modal is None or not isinstance(values, dict):
+        raise Refused("no form is open")
+    delivery = await _slack(sandbox).view_submission(user, _name(sandbox, user), modal, values)
+    if delivery.status == 200:
+        sandbox.api.show_submission_answer(user, delivery.json())
+    return _answer(delivery)
+
+
+async def close_modal(request: web.Request) -> web.Response:
+    sandbox, _body_, user = await _body(request)
+    sandbox.api.close_modal(user)
+    return web.json_response({"status": 200})
+
+
+def _element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any] | None:
+    for block in blocks:
+        elements = block.get("elements") if block.get("type") == "actions" else None
+        elements = elements or ([block["accessory"]] if "accessory" in block else [])
+        for element in elements:
+            if element.get("action_id") == action_id:
+                return {**element, "block_id": block.get("block_id", "sandbox")}
+    return None
+
+
+async def click(request: web.Request) -> web.Response:
+    sandbox, body, user = await _body(request)
+    action_id = str(body.get("action_id", ""))
+    slack, name = _slack(sandbox), _name(sandbox, user)
+    if body.get("home") or body.get("modal"):
+        view = sandbox.api.modal(user) if body.get("modal") else sandbox.api.home.get(user)
+        element = _element(view.get("blocks", []), action_id) if view else None
+        if view is None or element is None:
+            raise Refused("no such button")
+        return _answer(await slack.block_action(user, name, element, view=view))
+    channel = sandbox.api.dm_of(user)
+    message = next((m for m in sandbox.api.dm(user) if m["ts"] == body.get("ts")), None)
+    element = _element(message.get("blocks", []), action_id) if message else None
+    if message is None or element is None:
+        raise Refused("no such button")
+    return _answer(await slack.block_action(user, name, element, message=message, channel=channel))
+
+
+async def say(request: web.Request) -> web.Response:
+    sandbox, body, user = await _body(request)
+    text = str(body.get("text", "")).strip()
+    if not text:
+        raise Refused("nothing to send")
+    channel = sandbox.api.dm_of(user)
+    message = sandbox.api.post_from_user(user, text)
+    return _answer(await _slack(sandbox).direct_message(user, channel, text, message["ts"]))
+
+
+async def home_opened(request: web.Request) -> web.Response:
+    sandbox, _body_, user = await _body(request)
+    return _answer(await _slack(sandbox).home_opened(user, sandbox.api.dm_of(user)))
+
+
+async def clock(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    try:
+        body = await request.json()
+    except ValueError:
+        raise Refused("expected a JSON body") from None
+    body = body if isinstance(body, dict) else {}
+    minutes = body.get("minutes")
+    if body.get("move") == "next_job":
+        ran = await sandbox.skip_to_next_job()
+    elif body.get("move") == "next_pulse":
+        ran = await sandbox.next_pulse()
+    elif type(minutes) is int and 0 < minutes <= MAX_ADVANCE_MINUTES:
+        ran = await sandbox.advance(minutes)
+    else:
+        raise Refused(f"give minutes (1 to {MAX_ADVANCE_MINUTES}), or move: next_job or next_pulse")
+    return web.json_response({"status": 200, "jobs": ran})
+
+
+async def reset(request: web.Request) -> web.Response:
+    await request.app[SANDBOX].reset()
+    return web.json_response({"status": 200})
+
+
+async def _on_call(sandbox: Sandbox) -> dict[str, str]:
+    """User id -> the tier they are on call for now (demo people only)."""
+    assert sandbox.runtime is not None
+    now = sandbox.clock()
+    async with sandbox.runtime.database.session() as session:
+        organisation = await demo.organisation_of(session)
+        if organisation is None:
+            return {}
+        tiers: dict[int, str] = {}
+        for tier in Tier:
+            for peer in await on_call(session, organisation, tier, now):
+                tiers.setdefault(peer.id, tier.value)
+        rows = await session.execute(
+            select(Peer.id, ChatIdentity).join(ChatIdentity, ChatIdentity.id == Peer.identity_id)
+        )
+        return {identity.user_id: tiers[peer_id] for peer_id, identity in rows if peer_id in tiers}
+
+
+async def state(request: web.Request) -> web.Response:
+    """Everything the page shows; with `since`, answers once something changed past it."""
+    sandbox = request.app[SANDBOX]
+    try:
+        since = int(request.query.get("since", "-1"))
+    except ValueError:
+        raise Refused("since: expected a number") from None
+    try:
+        async with asyncio.timeout(LONG_POLL_SECONDS):
+            await sandbox.api.wait_for_change(since)
+    except TimeoutError:
+        pass
+    api = sandbox.api
+    on_duty = await _on_call(sandbox)
+    people = [
+        {
+            "id": person.user_id,
+            "name": person.name,
+            "role": person.role,
+            "on_call": on_duty.get(person.user_id),
+        }
+        for person in demo.PEOPLE
+    ]
+    return web.json_response(
+        {
+            "version": api.version,
+            "now": sandbox.clock().isoformat(),
+            "offset_minutes": round(sandbox.clock.offset.total_seconds() / 60),
+            "time_zone": demo.TIME_ZONE,
+            "next_job": await sandbox.next_job(),
+            "bot_user": api.bot_user_id,
+            "people": people,
+            "dms": {person["id"]: api.dm(person["id"]) for person in people},
+            "homes": {user: view for user, view in api.home.items()},
+            "modals": {person["id"]: api.modal(person["id"]) for person in people},
+        }
+    )
+
+
+def page_app(sandbox: Sandbox) -> web.Application:
+    app = web.Application(middlewares=[loopback_only])
+    app[SANDBOX] = sandbox
+    app.router.add_get("/", static)
+    app.router.add_get("/static/{name}", static)
+    app.router.add_get("/sandbox/state", state)
+    for path, handler in (
+        ("command", command),
+        ("submit", submit),
+        ("close", close_modal),
+        ("click", click),
+        ("say", say),
+        ("home", home_opened),
+        ("clock", clock),
+        ("reset", reset),
+    ):
+        app.router.add_post(f"/sandbox/{path}", handler)
+    app.add_subapp("/slack", sandbox.api.app)
+    return app

@@ -1,0 +1,154 @@
+"""The sandbox without a browser: it refuses real credentials, signs like Slack, seeds its
+demo organisation once, resets, and its fake Slack API enforces rate limits when asked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from bot.sandbox import demo
+from bot.sandbox.clock import SandboxClock
+from bot.sandbox.server import Sandbox, nothing_configured
+from bot.sandbox.slack_api import FakeSlackApi, RateLimiter, SlackUser
+from bot.slack.client import web_client
+from config.settings import ConfigError
+from models import Peer, Rotation, SupportRequest
+from tests.sandbox.conftest import sandbox_settings
+
+
+def test_refuses_to_start_with_real_slack_credentials(tmp_path: Path) -> None:
+    settings = sandbox_settings(tmp_path).model_copy(update={"slack_bot_token": "xoxb-real"})
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN: real Slack credentials"):
+        Sandbox(settings)
+
+
+def test_the_command_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    script = Path(sys.executable).with_name("peer-support")
+    done = subprocess.run(
+        [str(script), "sandbox"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: SLACK_BOT_TOKEN: real Slack credentials are configured, so the sandbox will not "
+        "start; unset them to try the sandbox, or run `peer-support serve`"
+    ]
+
+
+def test_start_picks_the_sandbox_only_when_nothing_is_configured(tmp_path: Path) -> None:
+    settings = sandbox_settings(tmp_path)
+    assert nothing_configured(settings)
+    assert not nothing_configured(settings.model_copy(update={"teams_enabled": True}))
+    assert not nothing_configured(settings.model_copy(update={"slack_client_id": "1.2"}))
+    assert not nothing_configured(settings.model_copy(update={"environment": "production"}))
+
+
+def test_the_clock_only_moves_forward() -> None:
+    clock = SandboxClock()
+    before = clock()
+    clock.advance(timedelta(days=1))
+    assert clock() - before >= timedelta(days=1)
+    clock.advance_to(before)  # in the past: nothing happens
+    assert clock() - before >= timedelta(days=1)
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(minutes=-1))
+
+
+async def test_demo_data_once_and_reset(sandbox: Sandbox) -> None:
+    assert sandbox.runtime is not None
+    database = sandbox.runtime.database
+
+    async def count(model: type) -> int:
+        async with database.session() as session:
+            return await session.scalar(select(func.count()).select_from(model)) or 0
+
+    assert await count(Peer) == 5 and await count(Rotation) == 4
+    assert sandbox.slack is not None
+    delivery = await sandbox.slack.command("U0RITA", "Rita", "/support", "")
+    assert delivery.status == 200  # signed as Slack signs: the bot accepted it
+    modal = sandbox.api.modal("U0RITA")
+    assert modal is not None and modal["callback_id"] == "intake"
+
+    await sandbox.advance(90)
+    assert sandbox.clock.offset == timedelta(minutes=90)
+    await sandbox.reset()
+    assert sandbox.clock.offset == timedelta()
+    assert sandbox.api.modal("U0RITA") is None
+    assert await count(Peer) == 5 and await count(SupportRequest) == 0
+    assert await demo.is_seeded(database)
+
+
+async def test_a_forged_signature_is_refused(sandbox: Sandbox) -> None:
+    assert sandbox.slack is not None
+    forged = sandbox.slack.__class__(
+        events_url=sandbox.slack.events_url,
+        signing_secret="not-the-secret",
+        team_id=demo.TEAM,
+        bot_user_id=demo.BOT_USER,
+        respond_base=sandbox.slack.respond_base,
+    )
+    assert (await forged.command("U0RITA", "Rita", "/support", "")).status == 401
+
+
+async def test_the_page_answers_on_loopback_names_only(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(sandbox.page_url) as response:
+            assert response.status == 200
+            assert "SANDBOX" in await response.text()
+        unknown = {"user": "U0RITA", "text": "/giphy cats"}
+        async with session.post(f"{sandbox.page_url}sandbox/command", json=unknown) as response:
+            assert response.status == 400
+            assert "not a command" in (await response.json())["error"]
+        headers = {"Host": "attacker.example"}
+        async with session.get(f"{sandbox.page_url}sandbox/state", headers=headers) as response:
+            assert response.status == 403
+
+
+async def test_fake_slack_rate_limits_with_retry_after() -> None:
+    api = FakeSlackApi(token="xoxb-t", rate_limits=RateLimiter())
+    api.add_user(SlackUser("U1", "One"))
+    server = TestServer(api.app)
+    await server.start_server()
+    try:
+        headers = {"Authorization": "Bearer xoxb-t"}
+        url = str(server.make_url("/api/chat.postMessage"))
+        async with aiohttp.ClientSession() as session:
+            statuses = []
+            for _ in range(2):
+                async with session.post(url, json={"channel": "U1"}, headers=headers) as response:
+                    statuses.append((response.status, response.headers.get("Retry-After")))
+        assert statuses == [(200, None), (429, "1")]
+        assert api.throttled == 1 and len(api.dm("U1")) == 1
+    finally:
+        await server.close()
+
+
+async def test_fake_slack_takes_a_chart_upload_and_shows_it_in_the_dm() -> None:
+    """`/support report` uploads its chart with slack_sdk's files_upload_v2: the sandbox shows
+    it in the coordinator's DM as an image the page can load."""
+    api = FakeSlackApi(token="xoxb-t")
+    api.add_user(SlackUser("U1", "One"))
+    server = TestServer(api.app)
+    await server.start_server()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    try:
+        client = web_client(str(server.make_url("/api/")), "xoxb-t")
+        await client.files_upload_v2(
+            file=png, filename="trend.png", title="Trend", channel=api.dm_of("U1")
+        )
+        [message] = api.dm("U1")
+        [image] = message["blocks"]
+        assert image["type"] == "image" and image["alt_text"] == "Trend"
+        async with aiohttp.ClientSession() as session, session.get(image["image_url"]) as got:
+            assert got.status == 200 and got.content_type == "image/png"
+            assert await got.read() == png
+    finally:
+        await server.close()
