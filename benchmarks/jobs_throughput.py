@@ -16,8 +16,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import asyncpg
 from cryptography.fernet import Fernet
+from loopback import admin  # benchmarks/loopback.py (run as a script)
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
@@ -27,21 +27,6 @@ from models.db import Database
 from scheduler.engine import JobEngine
 
 KEY = Fernet.generate_key().decode()
-
-
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url)
-    if database:
-        parsed = parsed.set(database=database)
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(url))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def _fill(url: str, jobs: int) -> None:
@@ -120,14 +105,14 @@ def main() -> None:
     parser.add_argument("--url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     name = f"peer_support_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(args.url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(args.url, f'CREATE DATABASE "{name}"'))
     url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
     try:
         for workers in (1, 2):
             rate = measure(url, args.jobs, workers)
             print(f"{workers} worker(s): {args.jobs} jobs, {rate:,.0f} jobs/s")
     finally:
-        asyncio.run(_admin(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
