@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format clean
+.PHONY: run test screenshot lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# With nothing configured `start` runs the bot with the local sandbox (http://127.0.0.1:3001);
+# with Slack or Teams settings it is `peer-support serve`.
 run: $(STAMP)
-	$(BIN)/peer-support serve
+	$(BIN)/peer-support start
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Retake docs/sandbox.png (the README's screenshot) with the browser test.
+screenshot: $(STAMP)
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/sandbox/test_browser.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from bot.admin_cli import org_app, roster_app
 from bot.logs import configure_logging
 from bot.platforms import install_platforms, platform_status
+from bot.report_cli import report_app
 from bot.runtime import Runtime, build_runtime, ensure_schema_current, prepare_database
 from bot.web import create_web_app
 from config.settings import ConfigError, Settings, load_settings
@@ -34,6 +35,7 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(roster_app, name="roster")
+app.add_typer(report_app)
 
 
 def _settings() -> Settings:
@@ -225,6 +227,54 @@ def teams_package(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {written}")
+
+
+@app.command()
+def sandbox(
+    port: int | None = typer.Option(None, help="The bot's port [default: PORT, or 3000]."),
+    page_port: int = typer.Option(3001, help="The sandbox page's (and fake Slack's) port."),
+    database_url: str = typer.Option(
+        "sqlite+aiosqlite:///peer_support_sandbox.db", help="The sandbox's own database."
+    ),
+    rate_limits: bool = typer.Option(False, help="Make the fake Slack enforce rate limits."),
+) -> None:
+    """Try it without Slack: the bot and a pretend Slack workspace at http://127.0.0.1:3001.
+
+    Demo people and data, created on first start; loopback only; refused when real Slack
+    credentials are configured or in production.
+    """
+    _sandbox(_settings(), port, page_port, database_url, rate_limits)
+
+
+def _sandbox(
+    settings: Settings, port: int | None, page_port: int, database_url: str, rate_limits: bool
+) -> None:
+    from bot.sandbox.server import Ports, Sandbox, run_until_stopped
+
+    async def main() -> None:
+        ports = Ports(bot=port or settings.port, page=page_port)
+        instance = Sandbox(
+            settings, database_url=database_url, ports=ports, rate_limits=rate_limits
+        )
+        await run_until_stopped(instance)
+
+    _run(main)
+
+
+@app.command()
+def start(
+    page_port: int = typer.Option(3001, help="The sandbox page's port, when it starts."),
+) -> None:
+    """What `make run` starts: `serve` when Slack or Teams is configured; with nothing
+    configured (and not in production), `sandbox`: the bot with a pretend Slack workspace."""
+    from bot.sandbox.server import DEFAULT_DATABASE_URL, nothing_configured
+
+    settings = _settings()
+    if not nothing_configured(settings):
+        _serve(migrate=True, role="serve")
+        return
+    log.info("no chat platform configured: starting the sandbox (`peer-support sandbox`)")
+    _sandbox(settings, None, page_port, DEFAULT_DATABASE_URL, False)
 
 
 def main() -> None:

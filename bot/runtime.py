@@ -22,6 +22,7 @@ from handlers.people import OrganisationDefaults
 from handlers.ports import Messengers
 from handlers.pulse import Pulses
 from handlers.retention import Retention
+from handlers.roster_desk import RosterDesk
 from handlers.roster_watch import RosterWatch
 from handlers.support import SupportService
 from models import DueJob
@@ -65,7 +66,7 @@ class Runtime:
         self.retention = Retention(self.support)
         self.actions = Actions(self.support, self.follow_ups, self.pulses)
         self.roster_watch = RosterWatch(self.support)
-        self.commands = Commands(self.pulses, self.retention)
+        self.commands = Commands(self.pulses, self.retention, RosterDesk(self.support))
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
             **self.support.job_handlers(),
@@ -82,7 +83,7 @@ class Runtime:
         self._kickers: list[Callable[[], None]] = []
 
     async def _job_failed(self, job: DueJob) -> None:
-        await report_failed_job(self.database, job)
+        await report_failed_job(self.database, job, self.engine.clock())
         self.kick()
 
     def ticker(self) -> Ticker:

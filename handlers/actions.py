@@ -55,6 +55,10 @@ class Actions:
             return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
         if action in (TALK_AGAIN, STOP) and value.isdigit():
             return await self.follow_ups.answer(person, int(value), action)
+        if action == notices.AVAILABILITY and value in ("on", "off"):
+            return await support.set_available(person, value == "on")
+        if action == notices.PULSE_OPT and value in ("on", "off"):
+            return await self.pulses.set_opt_in(person, value == "on")
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers
             return await self.pulses.answer(person, round_id, question, score)

@@ -10,7 +10,10 @@ from handlers.i18n import SUPPORTED_LOCALES, t
 from handlers.people import Person
 from handlers.ports import Message
 from handlers.pulse import Pulses
+from handlers.report_desk import ReportDesk, report_refusal
 from handlers.retention import Retention
+from handlers.roster_admin import NotAllowed
+from handlers.roster_desk import RosterDesk, refusal
 
 
 class Command(enum.StrEnum):
@@ -19,6 +22,8 @@ class Command(enum.StrEnum):
     PULSE_ON = "pulse_on"
     PULSE_OFF = "pulse_off"
     FORGET = "forget"
+    ADMIN = "admin"
+    REPORT = "report"
 
 
 @cache
@@ -38,11 +43,14 @@ def command_of(text: str) -> Command | None:
 
 
 class Commands:
-    """The commands answered without a form: pulse opt-in and opt-out, erasure."""
+    """The commands answered without a form: pulse opt-in and opt-out, erasure, and (typed as
+    a message) the coordinator's two-week on-call schedule and programme report summary."""
 
-    def __init__(self, pulses: Pulses, retention: Retention) -> None:
+    def __init__(self, pulses: Pulses, retention: Retention, desk: RosterDesk) -> None:
         self.pulses = pulses
         self.retention = retention
+        self.desk = desk
+        self.reports = ReportDesk(desk.support)
 
     async def run(self, person: Person, command: Command) -> Message | None:
         """The reply, or None for SUPPORT and HELP (the adapter shows its form or help)."""
@@ -50,4 +58,16 @@ class Commands:
             return await self.pulses.set_opt_in(person, command is Command.PULSE_ON)
         if command is Command.FORGET:
             return await self.retention.forget(person)
+        if command is Command.ADMIN:
+            locale = await self.desk.support.locale_for(person)
+            try:
+                return await self.desk.schedule(person, locale)
+            except NotAllowed:
+                return refusal(locale)
+        if command is Command.REPORT:  # the summary alone; an adapter may add the chart
+            locale = await self.desk.support.locale_for(person)
+            try:
+                return (await self.reports.weekly(person, locale)).summary
+            except NotAllowed:
+                return report_refusal(locale)
         return None

@@ -4,12 +4,13 @@ data), so a lost offer or check-in never goes unnoticed."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from handlers.i18n import t
 from handlers.outbox import DELIVER, deliver
 from handlers.ports import Message
 from handlers.routing import coordinators, identity_of, locale_of
-from models import DueJob, Organisation, utcnow
+from models import DueJob, Organisation
 from models.db import Database
 
 log = logging.getLogger(__name__)
@@ -17,13 +18,13 @@ log = logging.getLogger(__name__)
 FAILURE_NOTICE = "job.failed"
 
 
-async def report_failed_job(database: Database, job: DueJob) -> None:
+async def report_failed_job(database: Database, job: DueJob, now: datetime) -> None:
+    """`now` is the engine's clock, so the notice is due at once on that clock."""
     if job.organisation_id is None:
         return
     if job.kind == DELIVER and job.payload["message"]["kind"] == FAILURE_NOTICE:
         log.error("could not tell a coordinator about failed job %s", job.id)
         return  # reporting the failure of a failure report would loop
-    now = utcnow()
     async with database.session() as session, session.begin():
         organisation = await session.get(Organisation, job.organisation_id)
         if organisation is None:

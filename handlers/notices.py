@@ -6,18 +6,26 @@ notices are built from the request's attributes only, never from who asked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from config.crisis import CrisisResource
 from handlers.i18n import t
 from handlers.ports import Address, Button, Message
 from models import SupportRequest
+
+if TYPE_CHECKING:
+    from handlers.support import PeerStatus
 
 ACCEPT = "offer.accept"
 DECLINE = "offer.decline"
 WITHDRAW = "request.withdraw"
 CLOSE = "request.close"
 ASK_AGAIN = "support.start"
+AVAILABILITY = "peer.availability"
 PEER_OK = "peer.ok"
 PEER_DEBRIEF = "peer.debrief"
+PULSE_OPT = "pulse.opt"  # value "on" or "off": the weekly pulse in one click
+INTAKE_FAILED = "intake.failed"  # the kind of the answer to a request not stored yet
 
 
 def reference(request: SupportRequest) -> str:
@@ -58,10 +66,21 @@ def acknowledgement(
     )
 
 
+def receipt(locale: str, crisis: bool, resources: list[CrisisResource]) -> Message:
+    """What a valid form turns into at once, before it is stored: the confirmation with what
+    happens next follows by message."""
+    lines = [t(locale, "receipt.body")]
+    if crisis:
+        lines.append(t(locale, "ack.crisis"))
+    lines.append(t(locale, "ack.confidential"))
+    lines += crisis_lines(locale, resources)
+    return Message(kind="intake.receipt", title=t(locale, "ack.title"), lines=lines)
+
+
 def fallback_acknowledgement(locale: str, resources: list[CrisisResource]) -> Message:
     """What a person asking for help sees when we could not store their request."""
     return Message(
-        kind="intake.failed",
+        kind=INTAKE_FAILED,
         title=t(locale, "failure.title"),
         lines=[t(locale, "failure.body"), *crisis_lines(locale, resources)],
     )
@@ -199,4 +218,68 @@ def debrief_request(locale: str, peer_name: str | None, peer: Address) -> Messag
         title=t(locale, "coordinator.title"),
         lines=[t(locale, "coordinator.debrief", name=peer_name or "?")],
         contact=peer,
+    )
+
+
+def pulse_switch(locale: str, opted_in: bool) -> Button:
+    """One click to stop (or start) getting the weekly wellbeing pulse."""
+    return Button(
+        action=PULSE_OPT,
+        label=t(locale, "button.pulse_off" if opted_in else "button.pulse_on"),
+        value="off" if opted_in else "on",
+    )
+
+
+def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Message:
+    """A person's home view: how to ask for support, their weekly pulse switch and, for a peer,
+    their availability switch and open cases."""
+    lines = [t(locale, "start.prompt")]
+    buttons = [start_button(locale)]
+    if status is not None:
+        tier = t(locale, f"tier.{status.tier}")
+        state = "home.peer.available" if status.available else "home.peer.unavailable"
+        lines += [
+            t(locale, state, tier=tier),
+            t(locale, "home.peer.cases", count=status.open_cases),
+        ]
+        buttons.append(
+            Button(
+                action=AVAILABILITY,
+                label=t(
+                    locale, "button.set_unavailable" if status.available else "button.set_available"
+                ),
+                value="off" if status.available else "on",
+            )
+        )
+    lines.append(t(locale, "home.pulse.on" if pulse_opted_in else "home.pulse.off"))
+    buttons.append(pulse_switch(locale, pulse_opted_in))
+    return Message(
+        kind="home",
+        title=t(locale, "home.title"),
+        lines=lines + [t(locale, "help.confidential")],
+        buttons=buttons,
+    )
+
+
+def start_button(locale: str) -> Button:
+    """The button that opens the intake form, wherever the bot offers it."""
+    return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
+
+
+def help_message(locale: str, commands: str) -> Message:
+    """What the service is, its confidentiality and its limits; `commands` is the adapter's
+    own line saying what can be typed there."""
+    return Message(
+        kind="help",
+        title=t(locale, "help.title"),
+        lines=[t(locale, "help.what"), t(locale, "help.confidential"), t(locale, "help.limits")],
+        buttons=[start_button(locale)],
+        footer=commands,
+    )
+
+
+def no_relay(locale: str) -> Message:
+    """The answer to a message written to the bot with no case to pass it on to."""
+    return Message(
+        kind="relay.none", lines=[t(locale, "relay.none")], buttons=[start_button(locale)]
     )

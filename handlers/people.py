@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ports import Address
 from models import ChatIdentity, Organisation, Workspace
 from models.crypto import vault
+from models.db import Database
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,14 @@ async def organisation_for(
     return organisation
 
 
+async def find_organisation(
+    session: AsyncSession, platform: str, tenant_id: str
+) -> Organisation | None:
+    """The organisation a workspace belongs to, if it has one yet (reads only)."""
+    workspace = await session.get(Workspace, (platform, tenant_id))
+    return None if workspace is None else await session.get(Organisation, workspace.organisation_id)
+
+
 async def find_identity(session: AsyncSession, person: Person) -> ChatIdentity | None:
     key = lookup_key(person.platform, person.tenant_id, person.user_id)
     return await session.scalar(select(ChatIdentity).where(ChatIdentity.lookup_key == key))
@@ -115,3 +124,13 @@ async def identity_for(
     if person.address and person.address != identity.address:
         identity.address = person.address
     return identity
+
+
+async def remember_address(database: Database, to: Address, **learnt: Any) -> None:
+    """Keep what an adapter learnt about reaching a person (a DM channel id, say) with their
+    stored address, so a restart does not have to ask the platform again."""
+    person = Person(platform=to.platform, tenant_id=to.tenant_id, user_id=to.user_id)
+    async with database.session() as session, session.begin():
+        identity = await find_identity(session, person)
+        if identity is not None:  # None: erased since the message was queued
+            identity.address = {**(identity.address or {}), **learnt}

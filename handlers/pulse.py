@@ -69,6 +69,7 @@ def pulse_message(locale: str, round_id: int, questions: int, threshold: int) ->
             Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
             for score in range(1, 6)
         ]
+    buttons.append(notices.pulse_switch(locale, opted_in=True))
     return Message(
         kind="pulse",
         title=t(locale, "pulse.title"),
@@ -95,6 +96,11 @@ class Pulses:
             identity.pulse_opt_in = opted_in
             locale = locale_of(identity, organisation)
         return notices.notice(locale, "pulse.on" if opted_in else "pulse.off")
+
+    async def opted_in(self, person: Person) -> bool:
+        async with self.database.reader() as session:
+            identity = await find_identity(session, person)
+        return bool(identity and identity.pulse_opt_in)
 
     async def open_due_rounds(self) -> int:
         """The cron tick: open this week's round wherever its time has come. Idempotent: the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.audit import record
+from handlers.audit import peer_actor, record
 from handlers.calendar_import import calendar_shifts
 from handlers.people import Person, find_identity, identity_for
 from handlers.roster import Shift, coming_shifts
@@ -85,6 +85,64 @@ class OnCallEntry:
     source: str  # "rotation" or "override"
 
 
+async def coordinator_peer(session: AsyncSession, person: Person) -> Peer | None:
+    """The person's place on the roster if they are an active coordinator, else None: the one
+    role check for every roster change and coordinator view in chat."""
+    identity = await find_identity(session, person)
+    if identity is None:
+        return None
+    return await session.scalar(
+        select(Peer).where(
+            Peer.identity_id == identity.id,
+            Peer.organisation_id == identity.organisation_id,
+            Peer.tier == Tier.COORDINATOR.value,
+            Peer.active.is_(True),
+        )
+    )
+
+
+async def require_coordinator(session: AsyncSession, person: Person) -> Peer:
+    """`coordinator_peer`, or NotAllowed for anyone who is not an active coordinator."""
+    coordinator = await coordinator_peer(session, person)
+    if coordinator is None:
+        raise NotAllowed()
+    return coordinator
+
+
+async def on_call_schedule(
+    session: AsyncSession, organisation: Organisation, start: datetime, end: datetime
+) -> list[OnCallEntry]:
+    """Who is on call from `start` to `end`: rotation shifts and overrides, in time order."""
+    shifts: list[Shift] = await coming_shifts(session, organisation, start, end)
+    overrides = await session.scalars(
+        select(Override).where(
+            Override.organisation_id == organisation.id,
+            Override.ends_at > start,
+            Override.starts_at < end,
+        )
+    )
+    entries = [
+        OnCallEntry(s.tier, s.peer_id, s.starts_at, s.ends_at, "rotation") for s in shifts
+    ] + [OnCallEntry(o.tier, o.peer_id, o.starts_at, o.ends_at, "override") for o in overrides]
+    return sorted(entries, key=lambda entry: (entry.starts_at, entry.tier, entry.peer_id))
+
+
+def spans(entries: list[OnCallEntry]) -> list[OnCallEntry]:
+    """`entries` (in time order) with back-to-back or overlapping stretches of the same peer in
+    the same tier joined: each span is one stretch on call, its start a handoff to them."""
+    joined: list[OnCallEntry] = []
+    open_span: dict[tuple[str, int], int] = {}  # (tier, peer) -> index of their latest span
+    for entry in entries:
+        index = open_span.get((entry.tier, entry.peer_id))
+        if index is not None and joined[index].ends_at >= entry.starts_at:
+            latest = joined[index]
+            joined[index] = replace(latest, ends_at=max(latest.ends_at, entry.ends_at))
+            continue
+        open_span[(entry.tier, entry.peer_id)] = len(joined)
+        joined.append(entry)
+    return joined
+
+
 class RosterAdmin:
     def __init__(self, database: Database, clock: Any = utcnow) -> None:
         self.database = database
@@ -98,19 +156,10 @@ class RosterAdmin:
             raise LookupError(f"no organisation {organisation_id}")
         if actor is None:
             return organisation, CLI_ACTOR
-        identity = await find_identity(session, actor)
-        coordinator = None
-        if identity is not None and identity.organisation_id == organisation_id:
-            coordinator = await session.scalar(
-                select(Peer).where(
-                    Peer.identity_id == identity.id,
-                    Peer.tier == Tier.COORDINATOR.value,
-                    Peer.active.is_(True),
-                )
-            )
-        if coordinator is None:
+        coordinator = await coordinator_peer(session, actor)
+        if coordinator is None or coordinator.organisation_id != organisation_id:
             raise NotAllowed()
-        return organisation, f"peer:{coordinator.id}"
+        return organisation, peer_actor(coordinator)
 
     def _audit(
         self,
@@ -298,21 +347,7 @@ class RosterAdmin:
             organisation = await session.get(Organisation, organisation_id)
             if organisation is None:
                 raise LookupError(f"no organisation {organisation_id}")
-            shifts: list[Shift] = await coming_shifts(session, organisation, start, end)
-            overrides = await session.scalars(
-                select(Override).where(
-                    Override.organisation_id == organisation_id,
-                    Override.ends_at > start,
-                    Override.starts_at < end,
-                )
-            )
-            entries = [
-                OnCallEntry(s.tier, s.peer_id, s.starts_at, s.ends_at, "rotation") for s in shifts
-            ] + [
-                OnCallEntry(o.tier, o.peer_id, o.starts_at, o.ends_at, "override")
-                for o in overrides
-            ]
-        return sorted(entries, key=lambda entry: (entry.starts_at, entry.tier, entry.peer_id))
+            return await on_call_schedule(session, organisation, start, end)
 
     # --- imports -----------------------------------------------------------------------------
 

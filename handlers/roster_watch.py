@@ -28,6 +28,23 @@ def _trained(peer: Peer, day: date) -> bool:
     return peer.training_valid_until is None or peer.training_valid_until >= day
 
 
+async def lapsing_peers(
+    session: AsyncSession, organisation: Organisation, today: date
+) -> list[Peer]:
+    """Active peers whose training lapses within 30 days of `today` (or has lapsed), soonest
+    first."""
+    peers = await session.scalars(
+        select(Peer)
+        .where(
+            Peer.organisation_id == organisation.id,
+            Peer.active.is_(True),
+            Peer.training_valid_until <= today + REMINDER_AHEAD,
+        )
+        .order_by(Peer.training_valid_until, Peer.id)
+    )
+    return list(peers)
+
+
 class RosterWatch:
     def __init__(self, support: SupportService) -> None:
         self.support = support
@@ -83,16 +100,7 @@ class RosterWatch:
             if organisation is None:
                 raise LookupError(f"no organisation {organisation_id}")
             today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
-            peers = await session.scalars(
-                select(Peer)
-                .where(
-                    Peer.organisation_id == organisation_id,
-                    Peer.active.is_(True),
-                    Peer.training_valid_until <= today + REMINDER_AHEAD,
-                )
-                .order_by(Peer.training_valid_until)
-            )
-            return list(peers)
+            return await lapsing_peers(session, organisation, today)
 
     async def warn_coverage_gaps(self) -> int:
         """Warn coordinators of a coming hour with no trained, available peer on call."""

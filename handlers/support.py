@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,7 @@ from handlers.people import (
     Person,
     address_of,
     find_identity,
+    find_organisation,
     identity_for,
     organisation_for,
 )
@@ -69,8 +71,19 @@ from models.db import Database
 FOLLOW_UP = "follow_up"
 # Seconds between attempts to store a request the database refused (about ten minutes in all).
 SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+# How long the instant answer to a form may use an organisation's language and crisis lines
+# before reading them again.
+RECEIPT_CACHE_SECONDS = 300
+STORING_AT_ONCE = 4
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class PeerStatus:
+    tier: str
+    available: bool
+    open_cases: int
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,10 @@ class SupportService:
         self.clock = clock
         self.after_commit = after_commit
         self._retries: set[asyncio.Task[None]] = set()
+        # A burst of forms is stored a few at a time: the rest wait without using the CPU the
+        # instant answers need, or more database connections than the pool has.
+        self._storing = asyncio.Semaphore(STORING_AT_ONCE)
+        self._receipts: dict[tuple[str, str], tuple[float, str, list[CrisisResource]]] = {}
 
     # --- what adapters call -------------------------------------------------------------
 
@@ -119,7 +136,8 @@ class SupportService:
         still gets the crisis resources at once, and the request is retried in the background
         for a few minutes (its acknowledgement arrives by message when it goes through)."""
         try:
-            return (await self.request_support(person, form)).acknowledgement
+            async with self._storing:
+                return (await self.request_support(person, form)).acknowledgement
         except (SQLAlchemyError, OSError) as exc:
             log.error("a support request could not be stored (%s); retrying", type(exc).__name__)
             task = asyncio.create_task(self._keep_trying(person, form))
@@ -140,6 +158,35 @@ class SupportService:
         log.error(
             "a support request could not be stored after %s retries", len(SUBMIT_RETRY_DELAYS)
         )
+
+    async def receipt(self, person: Person, form: IntakeForm, locale: str | None = None) -> Message:
+        """The instant answer to a valid form, before `submit` stores it, so a form is answered
+        in milliseconds however many arrive at once (Slack shows an error after 3 seconds). It
+        needs only the organisation's language and crisis lines, read once and then kept for
+        RECEIPT_CACHE_SECONDS (the confirmation that follows by message always reads them)."""
+        workspace = (person.platform, person.tenant_id)
+        cached = self._receipts.get(workspace)
+        if cached is None or cached[0] < monotonic():
+            cached = await self._workspace_lines(person)
+            if cached[0]:
+                self._receipts[workspace] = cached
+        _, organisation_locale, resources = cached
+        locale = locale or pick_locale(person.locale, organisation_locale)
+        return notices.receipt(locale, form.crisis, resources)
+
+    async def _workspace_lines(self, person: Person) -> tuple[float, str, list[CrisisResource]]:
+        """(keep until, locale, crisis lines) of the person's organisation; the defaults, not to
+        be kept, for a workspace seen for the first time or a database that does not answer."""
+        try:
+            async with self.database.reader() as session:
+                organisation = await find_organisation(session, person.platform, person.tenant_id)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("a receipt without the organisation (%s)", type(exc).__name__)
+            organisation = None
+        if organisation is None:
+            return 0.0, self.defaults.locale, default_resources(self.defaults.country)
+        keep_until = monotonic() + RECEIPT_CACHE_SECONDS
+        return keep_until, organisation.locale, crisis_resources(organisation)
 
     async def fallback(self, person: Person, organisation_country: str | None = None) -> Message:
         """The answer when storing a request failed: crisis resources need no database."""
@@ -335,6 +382,46 @@ class SupportService:
             view = notices.notice(locale, "peer.wellbeing.debrief_sent")
         self.after_commit()
         return view
+
+    async def peer_status(self, person: Person) -> PeerStatus | None:
+        """What a peer's home view shows: their tier, their switch, their open cases."""
+        async with self.database.session() as session:
+            identity = await find_identity(session, person)
+            peer = (
+                await session.scalar(
+                    select(Peer).where(Peer.identity_id == identity.id, Peer.active.is_(True))
+                )
+                if identity is not None
+                else None
+            )
+            if peer is None:
+                return None
+            cases = await session.scalar(
+                select(func.count())
+                .select_from(SupportRequest)
+                .where(
+                    SupportRequest.accepted_peer_id == peer.id,
+                    SupportRequest.status == RequestStatus.ACCEPTED.value,
+                )
+            )
+            return PeerStatus(tier=peer.tier, available=peer.available, open_cases=int(cases or 0))
+
+    async def set_available(self, person: Person, available: bool) -> Message:
+        """A peer's own unavailable switch (the roster skips them while it is off)."""
+        async with self.database.session() as session, session.begin():
+            identity = await find_identity(session, person)
+            peer = (
+                await session.scalar(select(Peer).where(Peer.identity_id == identity.id))
+                if identity is not None
+                else None
+            )
+            if identity is None or peer is None:
+                return await self._unknown(session, person)
+            peer.available = available
+            organisation = await session.get(Organisation, identity.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+        return notices.notice(locale, "availability.on" if available else "availability.off")
 
     async def relay(self, person: Person, text: str) -> Message | None:
         """Anonymous mode: pass a message to the other side. None if there is no such case."""

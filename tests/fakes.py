@@ -8,6 +8,10 @@ from typing import Any
 
 from handlers.ports import Address, Message
 
+# An override window wide enough to cover any test's clock.
+ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
+ALWAYS_TO = datetime(2040, 1, 1, tzinfo=UTC)
+
 
 class FakeClock:
     def __init__(self, start: datetime | None = None) -> None:

@@ -113,6 +113,29 @@ def test_serve_on_a_fresh_checkout_starts_on_sqlite(tmp_path: Path) -> None:
     assert key_file.stat().st_mode & 0o777 == 0o600
 
 
+def test_make_run_on_a_fresh_checkout_starts_the_bot_and_the_sandbox(tmp_path: Path) -> None:
+    """`make run` is `peer-support start`: with nothing configured, the bot and its sandbox."""
+    port, page_port = _free_port(), _free_port()
+    script = Path(sys.executable).with_name("peer-support")
+    log_path = tmp_path / "start.log"
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(script), "start", "--page-port", str(page_port)],
+            cwd=tmp_path,
+            env=_fresh_env(port),
+            stdout=log_file,
+            stderr=log_file,
+        )
+    try:
+        assert _wait_until_healthy(port) == 200, log_path.read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{page_port}/", timeout=5) as page:
+            assert page.status == 200 and "SANDBOX" in page.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "peer_support_sandbox.db").exists()
+
+
 def _procfile() -> dict[str, str]:
     root = Path(__file__).resolve().parents[2]
     entries = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,11 +21,9 @@ from handlers.support import SupportService
 from models import Organisation, Override, Peer, Tier
 from models.db import Database
 from scheduler.engine import JobEngine
-from tests.fakes import FakeClock, FakeMessenger
+from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock, FakeMessenger
 
 TENANT = "T0HOSPITAL"
-ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
-ALWAYS_TO = datetime(2040, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -145,7 +143,10 @@ def build_hospital(database: Database, clock: FakeClock) -> Hospital:
         **follow_ups.job_handlers(),
     }
     engine = JobEngine(
-        database, handlers, clock=clock, on_failed=lambda job: report_failed_job(database, job)
+        database,
+        handlers,
+        clock=clock,
+        on_failed=lambda job: report_failed_job(database, job, clock()),
     )
     return Hospital(database, clock, slack, teams, service, engine, follow_ups)
 
