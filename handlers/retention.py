@@ -9,7 +9,7 @@ their data to be erased at once (`forget`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, select, update
@@ -32,6 +32,7 @@ from models import (
     RequestStatus,
     SupportRequest,
 )
+from models.slack_install import SLACK_OAUTH_STATES
 
 PURGE = "retention_purge"
 FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
@@ -101,6 +102,12 @@ class Retention:
             )
             await session.execute(
                 delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_IDS_KEPT)
+            )
+            # Slack install states nobody came back with (slack_sdk deletes only used ones; it
+            # stores naive UTC).
+            naive_now = now.astimezone(UTC).replace(tzinfo=None)
+            await session.execute(
+                delete(SLACK_OAUTH_STATES).where(SLACK_OAUTH_STATES.c.expire_at < naive_now)
             )
         return purged
 

@@ -9,13 +9,14 @@ import html
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData, Table, func, select, text
+from sqlalchemy import MetaData, Table, func, insert, select, text
 
 import bot.slack
 from bot.slack.messenger import NotInstalled, SlackMessenger
@@ -180,6 +181,18 @@ async def test_install_stores_the_token_encrypted_and_t2_is_served_with_it(
         [request] = (await session.scalars(select(SupportRequest))).all()
     assert (workspace.platform, workspace.tenant_id) == ("slack", T2)
     assert request.organisation_id == workspace.organisation_id
+
+
+async def test_install_states_nobody_came_back_with_are_purged(oauth: SlackWorld):
+    _, fresh = await start_install(oauth)
+    async with oauth.runtime.database.engine.begin() as connection:
+        await connection.execute(
+            insert(SLACK_OAUTH_STATES).values(state="abandoned", expire_at=datetime(2020, 1, 1))
+        )
+    await oauth.runtime.retention.purge()
+    async with oauth.runtime.database.engine.connect() as connection:
+        stored = (await connection.execute(select(SLACK_OAUTH_STATES.c.state))).scalars().all()
+    assert stored == [fresh]
 
 
 @pytest.mark.parametrize(
