@@ -424,30 +424,44 @@ class SupportService:
         return notices.notice(locale, "availability.on" if available else "availability.off")
 
     async def relay(self, person: Person, text: str) -> Message | None:
-        """Anonymous mode: pass a message to the other side. None if there is no such case."""
+        """Anonymous mode: pass a message to the other side. None if there is no such case.
+
+        Someone in several anonymous cases at once starts the message with the case reference
+        (`AB12CD your text`); without it nothing is passed on and they are asked which case, so a
+        reply never reaches the wrong person.
+        """
         now = self.clock()
         async with self.database.session() as session, session.begin():
             identity = await find_identity(session, person)
             if identity is None:
                 return None
             peer_ids = select(Peer.id).where(Peer.identity_id == identity.id)
-            request = await session.scalar(
-                select(SupportRequest)
-                .where(
-                    SupportRequest.status == RequestStatus.ACCEPTED.value,
-                    SupportRequest.anonymous.is_(True),
-                    or_(
-                        SupportRequest.requester_id == identity.id,
-                        SupportRequest.accepted_peer_id.in_(peer_ids),
-                    ),
+            cases = list(
+                await session.scalars(
+                    select(SupportRequest)
+                    .where(
+                        SupportRequest.status == RequestStatus.ACCEPTED.value,
+                        SupportRequest.anonymous.is_(True),
+                        or_(
+                            SupportRequest.requester_id == identity.id,
+                            SupportRequest.accepted_peer_id.in_(peer_ids),
+                        ),
+                    )
+                    .order_by(SupportRequest.accepted_at)
                 )
-                .order_by(SupportRequest.accepted_at.desc())
-                .limit(1)
             )
-            if request is None:
+            if not cases:
                 return None
-            organisation = await session.get(Organisation, request.organisation_id)
+            organisation = await session.get(Organisation, cases[0].organisation_id)
             assert organisation is not None
+            request, text = addressed_case(cases, text)
+            if request is None:
+                return notices.notice(
+                    locale_of(identity, organisation),
+                    "relay.which",
+                    references=", ".join(notices.reference(case) for case in cases),
+                    example=notices.reference(cases[-1]),
+                )
             from_requester = request.requester_id == identity.id
             if from_requester:
                 peer = await self._accepting_peer(session, request)
@@ -713,3 +727,17 @@ class SupportService:
                 organisation_id=organisation.id,
                 payload={"to": request.requester_id, "offset_days": offset, "round": request.id},
             )
+
+
+def addressed_case(cases: list[SupportRequest], text: str) -> tuple[SupportRequest | None, str]:
+    """Which case a relayed message is for, and the message without its leading reference.
+
+    With one case a leading reference is optional; with several it is required (None if absent
+    or unknown).
+    """
+    first, _, rest = text.strip().partition(" ")
+    wanted = first.strip("#:,").upper()
+    for case in cases:
+        if wanted == notices.reference(case) and rest.strip():
+            return case, rest.strip()
+    return (cases[0], text) if len(cases) == 1 else (None, text)

@@ -255,6 +255,29 @@ async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> No
     assert back.lines == ["Would a call at 5 suit you?"] and "Ana" not in back.plain_text()
 
 
+async def test_a_peer_with_two_anonymous_cases_must_name_the_case(hospital: Hospital) -> None:
+    await hospital.add_peer("ana", caseload_cap=2)
+    dana_case = await hospital.ask("dana", anonymous=True)
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    hospital.clock.advance(minutes=1)
+    await hospital.ask("erin", anonymous=True)
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.run_jobs()
+    dana_ref = dana_case[:6].upper()
+
+    unsure = await hospital.service.relay(hospital.person("ana"), "Meant for Dana")
+    assert unsure is not None and "more than one anonymous conversation" in unsure.plain_text()
+    assert dana_ref in unsure.plain_text()
+    await hospital.service.relay(hospital.person("ana"), f"#{dana_ref} Meant for Dana")
+    await hospital.run_jobs()
+    assert "relay" not in hospital.inbox("erin")
+    assert hospital.last("dana", "relay").message.lines == ["Meant for Dana"]
+
+    # Each requester has one case: no reference needed on their side.
+    sent = await hospital.service.relay(hospital.person("erin"), "Hello")
+    assert sent is not None and "Passed on" in sent.plain_text()
+
+
 async def test_relay_needs_an_anonymous_case(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.ask("dana")
