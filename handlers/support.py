@@ -279,7 +279,10 @@ class SupportService:
                     view = await self._accepted_view(session, locale, request)
                 else:
                     await session.refresh(request)
-                    view = self._closed_view(locale, request, offer, now)
+                    if request.accepted_peer_id == peer.id:  # our own click, a moment earlier
+                        view = await self._accepted_view(session, locale, request)
+                    else:
+                        view = self._closed_view(locale, request, offer, now)
             else:
                 view = self._closed_view(locale, request, offer, now)
         self.after_commit()

@@ -77,6 +77,18 @@ async def test_a_double_click_gives_the_same_answer_and_one_connection(hospital:
     assert hospital.inbox("dana").count("request.connected") == 1
 
 
+async def test_clicks_on_the_same_offer_at_once_all_show_it_accepted(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.ask("dana")
+    offer_id = hospital.offer_id("ana")
+    views = await asyncio.gather(
+        *(hospital.service.accept(hospital.person("ana"), offer_id) for _ in range(3))
+    )
+    await hospital.run_jobs()
+    assert [view.kind for view in views] == ["offer.accepted"] * 3
+    assert hospital.inbox("dana").count("request.connected") == 1
+
+
 async def test_concurrent_accepts_have_exactly_one_winner(hospital: Hospital) -> None:
     names = ["ana", "ben", "cara", "dan"]
     for name in names:
