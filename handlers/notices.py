@@ -29,7 +29,8 @@ INTAKE_FAILED = "intake.failed"  # the kind of the answer to a request not store
 
 
 def reference(request: SupportRequest) -> str:
-    """A short case reference that reveals nothing (the request id is random)."""
+    """A short case reference that reveals nothing (the request id is random, or a hash of the
+    form's id)."""
     return request.id[:6].upper()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource, default_resources
@@ -71,6 +71,8 @@ from models.db import Database
 FOLLOW_UP = "follow_up"
 # Seconds between attempts to store a request the database refused (about ten minutes in all).
 SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+# Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
+SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
 # How long the instant answer to a form may use an organisation's language and crisis lines
 # before reading them again.
 RECEIPT_CACHE_SECONDS = 300
@@ -131,25 +133,25 @@ class SupportService:
 
     # --- what adapters call -------------------------------------------------------------
 
-    async def submit(self, person: Person, form: IntakeForm) -> Message:
+    async def submit(self, person: Person, form: IntakeForm, key: str | None = None) -> Message:
         """Store a request and return its acknowledgement. If the database fails, the person
         still gets the crisis resources at once, and the request is retried in the background
         for a few minutes (its acknowledgement arrives by message when it goes through)."""
         try:
             async with self._storing:
-                return (await self.request_support(person, form)).acknowledgement
+                return (await self.request_support(person, form, key)).acknowledgement
         except (SQLAlchemyError, OSError) as exc:
             log.error("a support request could not be stored (%s); retrying", type(exc).__name__)
-            task = asyncio.create_task(self._keep_trying(person, form))
+            task = asyncio.create_task(self._keep_trying(person, form, key))
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
             return await self.fallback(person)
 
-    async def _keep_trying(self, person: Person, form: IntakeForm) -> None:
+    async def _keep_trying(self, person: Person, form: IntakeForm, key: str | None) -> None:
         for delay in SUBMIT_RETRY_DELAYS:
             await asyncio.sleep(delay)
             try:
-                await self.request_support(person, form)
+                await self.request_support(person, form, key)
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("support request retry failed (%s)", type(exc).__name__)
             else:
@@ -206,15 +208,36 @@ class SupportService:
                 return locale_of(identity, organisation)
         return pick_locale(self.defaults.locale)
 
-    async def request_support(self, person: Person, form: IntakeForm) -> Submitted:
+    async def request_support(
+        self, person: Person, form: IntakeForm, key: str | None = None
+    ) -> Submitted:
+        """Store a request, queue its acknowledgement and offer it.
+
+        `key` names one submission of a form (Slack's view id, the id in a Teams card): the same
+        key again, from a replayed request, a retry or a double click, finds the request it made
+        instead of making another (the request id is derived from it).
+        """
+        if key is None:
+            return await self._store(person, form, str(uuid.uuid4()))
+        request_id = str(uuid.uuid5(SUBMISSIONS, f"{person.platform}:{person.tenant_id}:{key}"))
+        try:
+            return await self._store(person, form, request_id)
+        except IntegrityError:  # the same submission, stored a moment ago by another process
+            return await self._store(person, form, request_id)
+
+    async def _store(self, person: Person, form: IntakeForm, request_id: str) -> Submitted:
         now = self.clock()
         async with self.database.session() as session, session.begin():
             organisation = await organisation_for(
                 session, person.platform, person.tenant_id, self.defaults
             )
             requester = await identity_for(session, organisation, person)
+            locale = locale_of(requester, organisation)
+            stored = await session.get(SupportRequest, request_id)
+            if stored is not None:
+                return Submitted(request_id, self._acknowledgement(locale, organisation, stored))
             request = SupportRequest(
-                id=str(uuid.uuid4()),
+                id=request_id,
                 organisation_id=organisation.id,
                 requester_id=requester.id,
                 urgency=form.urgency.value,
@@ -241,13 +264,18 @@ class SupportService:
                 detail="crisis" if form.crisis else form.urgency.value,
                 at=now,
             )
-            locale = locale_of(requester, organisation)
-            minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
-            ack = notices.acknowledgement(locale, request, crisis_resources(organisation), minutes)
+            ack = self._acknowledgement(locale, organisation, request)
             await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
             await self._route_new(session, organisation, request, now)
         self.after_commit()
         return Submitted(request_id=request.id, acknowledgement=ack)
+
+    @staticmethod
+    def _acknowledgement(
+        locale: str, organisation: Organisation, request: SupportRequest
+    ) -> Message:
+        minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
+        return notices.acknowledgement(locale, request, crisis_resources(organisation), minutes)
 
     async def accept(self, person: Person, offer_id: int) -> Message:
         now = self.clock()

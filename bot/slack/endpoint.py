@@ -1,13 +1,15 @@
 """`POST /slack/events`: check the request, then hand it to Bolt.
 
 The signature is checked here, before Bolt parses anything, so a forged or stale request gets
-401 and a malformed one 400 (Bolt would answer 500 for a body it cannot parse), and Bolt's own
-check, which logs the request body when it fails, never sees a bad signature.
+401, a replayed one 409 and a malformed one 400 (Bolt would answer 500 for a body it cannot
+parse), and Bolt's own check, which logs the request body when it fails, never sees a bad
+signature.
 """
 
 from __future__ import annotations
 
 import logging
+from time import monotonic
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -38,10 +40,34 @@ def well_formed(body: object) -> bool:
     return True
 
 
+class RecentSignatures:
+    """Signatures this process accepted within Slack's timestamp window: the exact same request
+    again is a replay. (Across web processes the durable keys, event ids and form ids, make a
+    replay change nothing; this answers it plainly where it can.)"""
+
+    WINDOW_SECONDS = 60 * 5 + 60  # Slack's five minutes, and clock skew
+
+    def __init__(self) -> None:
+        self._seen: dict[str, float] = {}  # signature -> when it stops mattering, oldest first
+
+    def first_time(self, signature: str) -> bool:
+        now = monotonic()
+        while self._seen:
+            oldest, until = next(iter(self._seen.items()))
+            if until > now:
+                break
+            del self._seen[oldest]
+        if signature in self._seen:
+            return False
+        self._seen[signature] = now + self.WINDOW_SECONDS
+        return True
+
+
 class EventsEndpoint:
     def __init__(self, app: AsyncApp, signing_secret: str) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
+        self.recent = RecentSignatures()
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -52,6 +78,12 @@ class EventsEndpoint:
         if not signed:
             log.warning("slack: refused a request with a missing, invalid or stale signature")
             return _error(401, "invalid or stale signature")
+        # Slack's own retries of an event (X-Slack-Retry-Num) must get 2xx, or it retries again:
+        # the durable event id check answers those.
+        retry = "X-Slack-Retry-Num" in request.headers
+        if not retry and not self.recent.first_time(request.headers["X-Slack-Signature"]):
+            log.warning("slack: refused a replayed request")
+            return _error(409, "this request was already received")
         try:
             bolt_request = AsyncBoltRequest(
                 body=raw.decode("utf-8"),

@@ -140,7 +140,8 @@ class SlackListeners:
             return
         receipt = await self.support.receipt(person, form, locale)
         await ack(response_action="update", view=result_view(locale, receipt))
-        answer = await self.support.submit(person, form)
+        # The view id names this submission: a replay of it stores nothing twice.
+        answer = await self.support.submit(person, form, key=view.get("id") or None)
         if answer.kind == notices.INTAKE_FAILED:  # not stored yet: no outbox, so say it here
             await post_direct(client, person.user_id, answer)
 

@@ -80,7 +80,7 @@ def intake_view(locale: str) -> dict[str, Any]:
                 "block_id": "note",
                 "optional": True,
                 "label": _text(t(locale, "form.note")),
-                "hint": _text(t(locale, "form.note_hint")),
+                "hint": _text(t(locale, "form.note_hint", note_max=NOTE_MAX_LENGTH)),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "note",

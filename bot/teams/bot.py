@@ -19,7 +19,7 @@ from bot.teams.admin import TeamsAdmin
 from bot.teams.admin_cards import MENU, VERBS, menu
 from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card, sections_card
 from bot.teams.directory import remember
-from bot.teams.intake_card import SUBMIT, answers_of, intake_card
+from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
 from handlers import notices
 from handlers.actions import Actions
@@ -133,11 +133,12 @@ class TeamsBot(ActivityHandler):
         """
         locale = await self._locale(person)
         answers = answers_of(data)
+        form_id = str(data.get(FORM_ID) or "") or None
         try:
             form = parse_intake(answers, locale)
         except IntakeInvalid as exc:
-            return intake_card(locale, answers, exc.errors)
-        answer = await self.support.submit(person, form)
+            return intake_card(locale, answers, exc.errors, form_id)
+        answer = await self.support.submit(person, form, key=form_id)
         if answer.kind != "intake.ack":  # not stored (yet): the crisis resources, now
             return message_card(answer)
         return message_card(replies.received(locale))

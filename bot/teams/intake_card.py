@@ -7,6 +7,7 @@ next to the fields and the person's answers kept, and a sent form cannot be sent
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from handlers.intake import (
 )
 
 SUBMIT = "intake.submit"
+FORM_ID = "form_id"  # in the submit action's data: which copy of the form was sent
 FIELDS = tuple(IntakeForm.model_fields)
 
 
@@ -88,8 +90,13 @@ def intake_card(
     locale: str,
     answers: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
+    form_id: str | None = None,
 ) -> dict[str, Any]:
-    """The form; `answers` and `errors` come from a submission that did not validate."""
+    """The form; `answers` and `errors` come from a submission that did not validate.
+
+    `form_id` names this copy of the form (new unless it is shown again with errors): sent back
+    with the submission, it keeps a double click or a replay from making two requests.
+    """
     answers = answers or {}
     errors = errors or {}
     default_language = locale if locale in {item.value for item in Language} else None
@@ -153,10 +160,21 @@ def intake_card(
             body.append(text_block(t(locale, "form.crisis_label"), weight="Bolder"))
         body.append(element)
         if field == "note":
-            body.append(text_block(t(locale, "form.note_hint"), isSubtle=True, size="Small"))
+            body.append(
+                text_block(
+                    t(locale, "form.note_hint", note_max=NOTE_MAX_LENGTH),
+                    isSubtle=True,
+                    size="Small",
+                )
+            )
         if field in errors:
             body.append(_error(errors[field]))
-    submit = {"type": "Action.Execute", "title": t(locale, "form.submit"), "verb": SUBMIT}
+    submit = {
+        "type": "Action.Execute",
+        "title": t(locale, "form.submit"),
+        "verb": SUBMIT,
+        "data": {FORM_ID: form_id or uuid.uuid4().hex},
+    }
     return adaptive_card(body, [{**submit, "style": "positive"}])
 
 

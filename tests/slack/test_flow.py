@@ -34,7 +34,9 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     assert opened.args["trigger_id"].startswith("trigger-rita-")
     modal = opened.args["view"]
     assert modal["type"] == "modal" and modal["callback_id"] == "intake"
-    assert "patient" in text_of(modal).lower()  # the note warns against patient identifiers
+    [note] = [block for block in modal["blocks"] if block.get("block_id") == "note"]
+    assert "leave out patient names" in note["hint"]["text"]  # and says its 500-character limit
+    assert "500 characters" in note["hint"]["text"]
 
     answer = await slack.submit(
         "rita", {**FORM, "options": ["anonymous"], "note": "long night on the ward"}

@@ -61,6 +61,24 @@ async def test_stale_timestamp_is_refused(slack: SlackWorld):
     assert await count(slack, SupportRequest) == 0
 
 
+async def test_a_replayed_form_gets_409_and_a_resent_one_stores_nothing(slack: SlackWorld):
+    await slack.make_peer("pia")
+    payload = slack.submission_payload("rita", FORM)
+    body = urlencode({"payload": json.dumps(payload)})
+    stamp = int(time.time())
+    first = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
+    replayed = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
+    assert (first.status, replayed.status) == (200, 409)
+    assert "already received" in await replayed.text()
+    # The same submission signed anew (another web process would not know the signature).
+    again = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp - 1)
+    assert again.status == 200
+    await slack.settle()
+    await slack.run_jobs()
+    assert await count(slack, SupportRequest) == 1
+    assert len(slack.offers("pia")) == 1
+
+
 async def test_malformed_bodies_get_400_and_change_nothing(slack: SlackWorld):
     for body, content_type in [
         ("payload=%7Bnot+json", "application/x-www-form-urlencoded"),

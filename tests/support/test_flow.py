@@ -454,12 +454,12 @@ async def test_a_database_failure_still_answers_and_the_request_is_retried(
     real = hospital.service.request_support
     attempts = 0
 
-    async def down_once(person: Person, form: IntakeForm) -> Submitted:
+    async def down_once(person: Person, form: IntakeForm, key: str | None = None) -> Submitted:
         nonlocal attempts
         attempts += 1
         if attempts == 1:
             raise OperationalError("INSERT", {}, ConnectionRefusedError("database down"))
-        return await real(person, form)
+        return await real(person, form, key)
 
     monkeypatch.setattr(hospital.service, "request_support", down_once)
     monkeypatch.setattr("handlers.support.SUBMIT_RETRY_DELAYS", (0.01,))

@@ -50,7 +50,8 @@ async def test_support_shows_the_intake_card_in_the_persons_language(teams: Team
     ids = {element.get("id") for element in card["body"]}
     assert {"urgency", "category", "contact", "language", "anonymous"} <= ids
     assert {"exclude_own_unit", "unit", "note", "crisis"} <= ids
-    assert "patient" in card_text(card)  # the note warns against patient identifiers
+    after_note = card["body"][[element.get("id") for element in card["body"]].index("note") + 1]
+    assert "leave out patient names" in after_note["text"]  # right under the note
     assert verbs(card) == ["intake.submit"]
 
     teams.user("bea", "es-ES")
@@ -72,6 +73,20 @@ async def test_a_submitted_form_stores_the_request_and_confirms_once(teams: Team
     assert len(acknowledgements) == 1
     text = card_text(acknowledgements[0].card)
     assert "988" in text  # crisis resources of the organisation's country
+
+
+async def test_the_same_form_sent_twice_makes_one_request(teams: TeamsWorld):
+    form = await teams.say("ana", "support")
+    [submit] = form["actions"]
+    shown_again = await teams.click("ana", "intake.submit", {**submit["data"], "urgency": ""})
+    [resubmit] = shown_again["actions"]
+    assert resubmit["data"] == submit["data"]  # the same copy of the form, errors shown
+    for _ in range(2):  # a double click (or a replay) of the corrected form
+        await teams.click("ana", "intake.submit", {**resubmit["data"], **FORM})
+    assert await count(teams, SupportRequest) == 1
+    other = await teams.say("ana", "support")
+    await teams.click("ana", "intake.submit", {**other["actions"][0]["data"], **FORM})
+    assert await count(teams, SupportRequest) == 2  # a new form is a new request
 
 
 async def test_an_invalid_form_comes_back_with_its_errors_and_nothing_is_stored(
