@@ -20,7 +20,7 @@ from bot.slack.admin import SlackAdmin
 from bot.slack.blocks import action_of, blocks_of, fallback_text, home_view
 from bot.slack.inflight import Inflight
 from bot.slack.modal import INTAKE_CALLBACK, answers_of, errors_for_blocks, intake_view, result_view
-from bot.slack.people import SlackPeople, team_of
+from bot.slack.people import SlackPeople, ids_of, team_of
 from bot.slack.replies import help_message, start_prompt
 from bot.slack.replying import ephemeral, post, post_direct, post_in
 from bot.slack.reports import SlackReports
@@ -131,15 +131,16 @@ class SlackListeners:
     ) -> None:
         """Field errors go back into the modal; a valid form is answered at once (received, and
         the crisis lines) and stored after, its confirmation following by DM."""
-        person = await self.people.of_payload(client, body)
-        locale = pick_locale(view.get("private_metadata"), person.locale)
+        sender = ids_of(body)  # who they are is looked up after the answer
+        locale = pick_locale(view.get("private_metadata"), self.support.defaults.locale)
         try:
             form = parse_intake(answers_of(view), locale)
         except IntakeInvalid as exc:
             await ack(response_action="errors", errors=errors_for_blocks(exc.errors))
             return
-        receipt = await self.support.receipt(person, form, locale)
+        receipt = await self.support.receipt(sender, form, locale)
         await ack(response_action="update", view=result_view(locale, receipt))
+        person = await self.people.of_payload(client, body)
         # The view id names this submission: a replay of it stores nothing twice.
         answer = await self.support.submit(person, form, key=view.get("id") or None)
         if answer.kind == notices.INTAKE_FAILED:  # not stored yet: no outbox, so say it here

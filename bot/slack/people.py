@@ -1,11 +1,14 @@
 """Who clicked or typed: a Slack user as the core's `Person`, with their name and language.
 
 Slack's payloads carry only ids, so the name and locale come from users.info (tier 4), cached a
-while per user so a busy rota does not spend the rate limit on it.
+while per user so a busy rota does not spend the rate limit on it. A lookup gets LOOKUP_SECONDS:
+when Slack is slow or rate-limits it, the person is answered without their name and language
+(the organisation's are used) rather than late, as a form must open within 3 seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -19,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 CACHE_SECONDS = 3600
+LOOKUP_SECONDS = 1.0
 
 
 def team_of(body: dict[str, Any]) -> str | None:
@@ -37,16 +41,22 @@ def user_of(body: dict[str, Any]) -> str | None:
     return body.get("user_id") or (user.get("id") if isinstance(user, dict) else None)
 
 
+def ids_of(body: dict[str, Any]) -> Person:
+    """Who sent a payload, from its ids alone (no lookup: for answers that cannot wait)."""
+    team, user = team_of(body), user_of(body)
+    if not team or not user:
+        raise ValueError("a Slack payload without its team or user")
+    return Person(platform=PLATFORM, tenant_id=team, user_id=user)
+
+
 class SlackPeople:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
 
     async def of_payload(self, client: AsyncWebClient, body: dict[str, Any]) -> Person:
         """Who sent a command, a click or a form."""
-        team, user = team_of(body), user_of(body)
-        if not team or not user:
-            raise ValueError("a Slack payload without its team or user")
-        return await self.person(client, team, user)
+        sender = ids_of(body)
+        return await self.person(client, sender.tenant_id, sender.user_id)
 
     async def person(self, client: AsyncWebClient, team_id: str, user_id: str) -> Person:
         """`client` carries the workspace's token (Bolt gives each request its own)."""
@@ -64,9 +74,13 @@ class SlackPeople:
 
     async def _lookup(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
         try:
-            response = await client.users_info(user=user_id, include_locale=True)
+            async with asyncio.timeout(LOOKUP_SECONDS):
+                response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:  # the answer to the person matters more than their name
             log.warning("slack: users.info failed (%s)", exc.response.status_code)
+            return None, None
+        except TimeoutError:
+            log.warning("slack: users.info took longer than %s s", LOOKUP_SECONDS)
             return None, None
         user = response.get("user") or {}
         profile = user.get("profile") or {}

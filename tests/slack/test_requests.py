@@ -228,6 +228,25 @@ async def test_a_valid_form_is_answered_before_it_is_stored(slack: SlackWorld, m
     assert len(acks) == 1  # the confirmation, with what happens next, by DM
 
 
+async def test_a_rate_limited_profile_lookup_does_not_hold_the_form_back(slack: SlackWorld):
+    """users.info only gives a name and language: a person is never kept waiting on it (a
+    form must open within 3 seconds of the command, and an answer to a form likewise)."""
+    await slack.make_peer("pia")
+    slack.api.fail_next("users.info", 429, {"Retry-After": "4"})
+    await slack.command("rita")
+    await asyncio.wait_for(slack.settle(), timeout=2.5)
+    [opened] = slack.api.called("views.open")
+    assert opened.args["view"]["callback_id"] == "intake"
+
+    slack.api.fail_next("users.info", 429, {"Retry-After": "4"})
+    answer = await asyncio.wait_for(
+        slack.interact(slack.submission_payload("rita", FORM)), timeout=2.5
+    )
+    assert "988" in text_of((await answer.json())["view"])
+    await slack.settle()
+    assert await count(slack, SupportRequest) == 1
+
+
 # --- help, DMs, App Home --------------------------------------------------------------------
 
 
