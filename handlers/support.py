@@ -134,13 +134,14 @@ class SupportService:
     # --- what adapters call -------------------------------------------------------------
 
     async def submit(self, person: Person, form: IntakeForm, key: str | None = None) -> Message:
-        """Store a request and return its acknowledgement. If the database fails, the person
-        still gets the crisis resources at once, and the request is retried in the background
-        for a few minutes (its acknowledgement arrives by message when it goes through)."""
+        """Store a request and return its acknowledgement. If anything fails (the database, the
+        roster, a bug), the person still gets the crisis resources at once, and the request is
+        retried in the background for a few minutes (its acknowledgement arrives by message
+        when it goes through). Only the error's class is logged: it may quote the form."""
         try:
             async with self._storing:
                 return (await self.request_support(person, form, key)).acknowledgement
-        except (SQLAlchemyError, OSError) as exc:
+        except Exception as exc:
             log.error("a support request could not be stored (%s); retrying", type(exc).__name__)
             task = asyncio.create_task(self._keep_trying(person, form, key))
             self._retries.add(task)
@@ -152,7 +153,7 @@ class SupportService:
             await asyncio.sleep(delay)
             try:
                 await self.request_support(person, form, key)
-            except (SQLAlchemyError, OSError) as exc:
+            except Exception as exc:
                 log.warning("support request retry failed (%s)", type(exc).__name__)
             else:
                 log.info("a support request stored after a retry")

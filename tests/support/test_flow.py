@@ -474,3 +474,33 @@ async def test_a_database_failure_still_answers_and_the_request_is_retried(
     assert await hospital.count(SupportRequest) == 1
     await hospital.run_jobs()
     assert hospital.inbox("dana") == ["intake.ack"] and hospital.inbox("ana") == ["offer"]
+
+
+async def test_a_roster_failure_leaves_no_half_request_and_is_retried(
+    hospital: Hospital, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await hospital.add_peer("ana")
+    real = hospital.service._route_new
+    failed = False
+
+    async def broken_once(*args: object) -> None:
+        nonlocal failed
+        if not failed:
+            failed = True
+            raise RuntimeError("roster bug, quoting private words")
+        await real(*args)
+
+    monkeypatch.setattr(hospital.service, "_route_new", broken_once)
+    monkeypatch.setattr("handlers.support.SUBMIT_RETRY_DELAYS", (0.05,))
+    form = IntakeForm(urgency="now", category="violence", contact="chat", note="private words")
+    answer = await hospital.service.submit(hospital.person("dana"), form)
+    assert answer.kind == "intake.failed" and "988" in answer.plain_text()
+    assert await hospital.count(SupportRequest) == 0  # the failed attempt left nothing behind
+    for _ in range(100):
+        if await hospital.count(SupportRequest):
+            break
+        await asyncio.sleep(0.02)
+    assert await hospital.count(SupportRequest) == 1
+    await hospital.run_jobs()
+    assert hospital.inbox("ana") == ["offer"]
+    assert "private words" not in caplog.text and "RuntimeError" in caplog.text
