@@ -71,7 +71,17 @@ def vault() -> Vault:
 def local_key(path: Path) -> str:
     """Read, or create with owner-only permissions, the key used when ENCRYPTION_KEYS is unset."""
     if path.exists():
-        return path.read_text().strip()
+        if path.stat().st_mode & 0o077:
+            raise ConfigError(f"LOCAL_KEY_FILE: {path} can be read by others; run chmod 600 {path}")
+        key = path.read_text().strip()
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ConfigError(
+                f"LOCAL_KEY_FILE: {path} does not hold a valid key; restore it from a backup, "
+                "or delete it to start afresh (data encrypted with it becomes unreadable)"
+            ) from None
+        return key
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Fernet.generate_key().decode()
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -64,6 +64,23 @@ def test_bad_setting_gives_one_line_naming_the_variable(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("content", "mode", "problem"),
+    [("not a key\n", 0o600, "does not hold a valid key"), (None, 0o644, "can be read by others")],
+)
+def test_a_bad_local_key_file_gives_one_line(
+    clean_env: Path, content: str | None, mode: int, problem: str
+) -> None:
+    key_file = clean_env / ".peer_support" / "encryption.key"
+    key_file.parent.mkdir()
+    key_file.write_text(content or TEST_KEY)
+    key_file.chmod(mode)
+    result = CliRunner().invoke(app, ["check-config"])
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: LOCAL_KEY_FILE:") and problem in line
+
+
 def test_postgres_urls_as_pasted_are_accepted(clean_env: Path) -> None:
     settings = load_settings(DATABASE_URL="postgres://u:p@db.example/peers")
     assert settings.database_url == "postgresql+asyncpg://u:p@db.example/peers"
