@@ -147,3 +147,13 @@ async def test_withdraw_updates_every_offer(slack: SlackWorld):
     for name in ("pia", "paz"):
         [offer] = [m for m in slack.inbox(name) if m.updates]
         assert offer.action_ids == [] and "withdrawn" in offer.readable.lower()
+
+
+async def test_metrics_count_the_flow_and_name_nobody(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await ask(slack, "rita", note="a private night")
+    metrics = await (await slack.client.get("/metrics")).text()
+    assert 'peer_support_jobs_total{kind="deliver",outcome="done"}' in metrics
+    assert 'route="/slack/events",status="200"' in metrics
+    for secret in ("URITA", "Rita", "UPIA", "Pia", "a private night", slack.team):
+        assert secret not in metrics
