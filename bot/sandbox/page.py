@@ -42,6 +42,20 @@ async def loopback_only(request: web.Request, handler: web.Handler) -> web.Strea
     return await handler(request)
 
 
+@web.middleware
+async def own_page_only(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """The page's actions come from the page: JSON (which another site cannot send without
+    asking first) and, when the browser says where from, from this origin. Without this any
+    web page open in the same browser could reset the sandbox."""
+    if request.method == "POST" and request.path.startswith("/sandbox/"):
+        if request.content_type != "application/json":
+            raise web.HTTPUnsupportedMediaType(text="the sandbox's actions are JSON")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            raise web.HTTPForbidden(text="the sandbox answers its own page only")
+    return await handler(request)
+
+
 def _asset(name: str) -> bytes:
     return resources.files("bot.sandbox").joinpath("static", name).read_bytes()
 
@@ -235,7 +249,7 @@ async def state(request: web.Request) -> web.Response:
 
 
 def page_app(sandbox: Sandbox) -> web.Application:
-    app = web.Application(middlewares=[loopback_only])
+    app = web.Application(middlewares=[loopback_only, own_page_only])
     app[SANDBOX] = sandbox
     app.router.add_get("/", static)
     app.router.add_get("/static/{name}", static)

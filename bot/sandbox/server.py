@@ -104,6 +104,11 @@ class Sandbox:
             self.database_url = normalise_database_url(database_url)
         except (ArgumentError, ValueError) as exc:
             raise ConfigError(f"--database-url: {exc}") from None
+        if self.database_url == base.database_url:
+            raise ConfigError(
+                "--database-url: it is DATABASE_URL, the bot's own database; the sandbox empties "
+                "its database on reset, so give it one of its own"
+            )
         self.ports = ports or Ports()
         self.clock = SandboxClock()
         self.api = FakeSlackApi(

@@ -43,6 +43,14 @@ def test_the_command_says_so_in_one_line(tmp_path: Path) -> None:
     ]
 
 
+def test_refuses_the_bots_own_database(tmp_path: Path) -> None:
+    settings = sandbox_settings(tmp_path).model_copy(
+        update={"database_url": "sqlite+aiosqlite:///hospital.db"}
+    )
+    with pytest.raises(ConfigError, match="--database-url: it is DATABASE_URL"):
+        Sandbox(settings, database_url="sqlite+aiosqlite:///hospital.db")
+
+
 def test_start_picks_the_sandbox_only_when_nothing_is_configured(tmp_path: Path) -> None:
     settings = sandbox_settings(tmp_path)
     assert nothing_configured(settings)
@@ -110,6 +118,24 @@ async def test_the_page_answers_on_loopback_names_only(sandbox: Sandbox) -> None
         headers = {"Host": "attacker.example"}
         async with session.get(f"{sandbox.page_url}sandbox/state", headers=headers) as response:
             assert response.status == 403
+
+
+async def test_another_web_page_cannot_act_on_the_sandbox(sandbox: Sandbox) -> None:
+    await sandbox.advance(90)
+    reset = f"{sandbox.page_url}sandbox/reset"
+    async with aiohttp.ClientSession() as session:
+        # What a form on another site can send without asking: not JSON.
+        async with session.post(reset, data={"user": "U0RITA"}) as response:
+            assert response.status == 415
+        # JSON from another origin (a browser says where a request comes from).
+        cross = {"Origin": "http://attacker.example"}
+        async with session.post(reset, json={}, headers=cross) as response:
+            assert response.status == 403
+        assert sandbox.clock.offset == timedelta(minutes=90)  # nothing was reset
+        own = {"Origin": sandbox.page_url.rstrip("/")}
+        async with session.post(reset, json={}, headers=own) as response:
+            assert response.status == 200
+    assert sandbox.clock.offset == timedelta()
 
 
 async def test_fake_slack_rate_limits_with_retry_after() -> None:
