@@ -4,28 +4,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 import bot.slack
 from bot.slack.listeners import SLASH_COMMAND
+from bot.slack.oauth import BOT_SCOPES
 from bot.slack.platform import EVENTS_ROUTE, REDIRECT_ROUTE
 
-MANIFEST = Path(bot.slack.__file__).with_name("manifest.yaml").read_text()
+TEXT = Path(bot.slack.__file__).with_name("manifest.yaml").read_text()
+MANIFEST = yaml.safe_load(TEXT)
+PUBLIC_URL = "https://peer-support.example.org"
 
 
 def test_manifest_matches_the_adapter():
-    assert f"command: {SLASH_COMMAND}" in MANIFEST
-    for event in ("app_home_opened", "message.im"):
-        assert f"- {event}" in MANIFEST
-    for scope in (
-        "chat:write",
-        "commands",
-        "files:write",
-        "im:history",
-        "im:read",
-        "im:write",
-        "users:read",
-    ):
-        assert f"- {scope}\n" in MANIFEST
-    assert MANIFEST.count(f"peer-support.example.org{EVENTS_ROUTE}") == 3
-    assert f"peer-support.example.org{REDIRECT_ROUTE}" in MANIFEST
-    assert "home_tab_enabled: true" in MANIFEST and "messages_tab_enabled: true" in MANIFEST
-    assert "socket_mode_enabled: false" in MANIFEST
+    [command] = MANIFEST["features"]["slash_commands"]
+    assert command["command"] == SLASH_COMMAND
+    assert command["url"] == f"{PUBLIC_URL}{EVENTS_ROUTE}"
+    settings = MANIFEST["settings"]
+    assert settings["event_subscriptions"]["request_url"] == f"{PUBLIC_URL}{EVENTS_ROUTE}"
+    assert {"app_home_opened", "message.im"} <= set(settings["event_subscriptions"]["bot_events"])
+    assert settings["interactivity"] == {
+        "is_enabled": True,
+        "request_url": f"{PUBLIC_URL}{EVENTS_ROUTE}",
+    }
+    assert settings["socket_mode_enabled"] is False
+    assert MANIFEST["oauth_config"]["redirect_urls"] == [f"{PUBLIC_URL}{REDIRECT_ROUTE}"]
+    assert MANIFEST["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    home = MANIFEST["features"]["app_home"]
+    assert home["home_tab_enabled"] and home["messages_tab_enabled"]
+
+
+def test_the_set_up_steps_count_every_url_to_replace():
+    """The manifest's comment and the README say how many URLs to replace: all of them."""
+    places = sum(line.count(PUBLIC_URL) for line in TEXT.splitlines() if not line.startswith("#"))
+    assert places == 4
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "public URL (four places below)" in TEXT and "public URL (four\n   places)" in readme

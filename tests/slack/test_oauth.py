@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, func, insert, select, text
 
-import bot.slack
 from bot.slack.messenger import NotInstalled, SlackMessenger
 from bot.slack.oauth import BOT_SCOPES, authorization_url
 from config.settings import ConfigError, load_settings
@@ -278,12 +276,6 @@ def test_tables_are_slack_sdks_with_every_token_encrypted():
         assert {(i.name, tuple(i.columns.keys())) for i in ours.indexes} == {
             (i.name, tuple(i.columns.keys())) for i in table.indexes
         }
-
-
-def test_requested_scopes_are_the_manifests():
-    manifest = Path(bot.slack.__file__).with_name("manifest.yaml").read_text()
-    bot_scopes = manifest.split("    bot:\n", 1)[1].split("settings:", 1)[0]
-    assert re.findall(r"^      - (\S+)$", bot_scopes, re.MULTILINE) == list(BOT_SCOPES)
 
 
 def test_the_approval_page_is_beside_the_web_api():
