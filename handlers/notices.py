@@ -6,7 +6,11 @@ notices are built from the request's attributes only, never from who asked.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
 
 from config.crisis import CrisisResource
 from handlers.i18n import t
@@ -239,10 +243,12 @@ def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Messag
     if status is not None:
         tier = t(locale, f"tier.{status.tier}")
         state = "home.peer.available" if status.available else "home.peer.unavailable"
-        lines += [
-            t(locale, state, tier=tier),
-            t(locale, "home.peer.cases", count=status.open_cases),
-        ]
+        lines += [t(locale, state, tier=tier), _time_on_call(locale, status)]
+        lines.append(
+            t(locale, "home.peer.cases", references=", ".join(status.open_cases))
+            if status.open_cases
+            else t(locale, "home.peer.no_cases")
+        )
         buttons.append(
             Button(
                 action=AVAILABILITY,
@@ -260,6 +266,25 @@ def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Messag
         lines=lines + [t(locale, "help.confidential")],
         buttons=buttons,
     )
+
+
+def _time_on_call(locale: str, status: PeerStatus) -> str:
+    """On call now (until when), their next time on call, or none in the coming two weeks."""
+    if status.on_call_from is None:
+        return t(locale, "home.peer.no_shift")
+    zone = ZoneInfo(status.time_zone)
+
+    def when(moment: datetime) -> str:
+        return format_datetime(moment, "EEE d MMM, HH:mm", tzinfo=zone, locale=locale)
+
+    until = status.on_call_until
+    if status.on_call_now:
+        if until is None:
+            return t(locale, "home.peer.on_call_now_open")
+        return t(locale, "home.peer.on_call_now", until=when(until))
+    if until is None:
+        return t(locale, "home.peer.next_shift_open", start=when(status.on_call_from))
+    return t(locale, "home.peer.next_shift", start=when(status.on_call_from), end=when(until))
 
 
 def start_button(locale: str) -> Button:

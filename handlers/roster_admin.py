@@ -143,6 +143,30 @@ def spans(entries: list[OnCallEntry]) -> list[OnCallEntry]:
     return joined
 
 
+async def own_time_on_call(
+    session: AsyncSession, organisation: Organisation, peer: Peer, now: datetime, end: datetime
+) -> OnCallEntry | None:
+    """The peer's stretch on call that covers `now`, else their next one before `end` (shifts
+    an override hands to someone else do not count)."""
+    handed_over = list(
+        await session.scalars(
+            select(Override).where(
+                Override.replaces_peer_id == peer.id,
+                Override.ends_at > now,
+                Override.starts_at < end,
+            )
+        )
+    )
+    own = [
+        entry
+        for entry in await on_call_schedule(session, organisation, now, end)
+        if entry.peer_id == peer.id
+        and not any(o.starts_at <= max(entry.starts_at, now) < o.ends_at for o in handed_over)
+    ]
+    stretches = spans(own)
+    return stretches[0] if stretches else None
+
+
 class RosterAdmin:
     def __init__(self, database: Database, clock: Any = utcnow) -> None:
         self.database = database

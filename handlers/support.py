@@ -17,7 +17,7 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,7 @@ from handlers.people import (
     organisation_for,
 )
 from handlers.ports import Message
+from handlers.roster_admin import own_time_on_call
 from handlers.routing import (
     ADVANCE,
     ESCALATE,
@@ -71,6 +72,7 @@ from models.db import Database
 FOLLOW_UP = "follow_up"
 # Seconds between attempts to store a request the database refused (about ten minutes in all).
 SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+STATUS_AHEAD = timedelta(days=14)  # how far a peer's home looks for their next time on call
 # Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
 SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
 # How long the instant answer to a form may use an organisation's language and crisis lines
@@ -85,7 +87,11 @@ Clock = Callable[[], datetime]
 class PeerStatus:
     tier: str
     available: bool
-    open_cases: int
+    open_cases: list[str]  # the references of the cases they accepted and have not closed
+    on_call_now: bool
+    on_call_from: datetime | None  # their current or next stretch on call (two weeks ahead)
+    on_call_until: datetime | None  # None if it goes on beyond those two weeks
+    time_zone: str
 
 
 @dataclass(frozen=True)
@@ -416,7 +422,9 @@ class SupportService:
         return view
 
     async def peer_status(self, person: Person) -> PeerStatus | None:
-        """What a peer's home view shows: their tier, their switch, their open cases."""
+        """What a peer's home view shows: their tier, whether and when they are on call, their
+        switch, their open cases."""
+        now = self.clock()
         async with self.database.session() as session:
             identity = await find_identity(session, person)
             peer = (
@@ -428,15 +436,28 @@ class SupportService:
             )
             if peer is None:
                 return None
-            cases = await session.scalar(
-                select(func.count())
-                .select_from(SupportRequest)
+            organisation = await session.get(Organisation, peer.organisation_id)
+            assert organisation is not None
+            cases = await session.scalars(
+                select(SupportRequest)
                 .where(
                     SupportRequest.accepted_peer_id == peer.id,
                     SupportRequest.status == RequestStatus.ACCEPTED.value,
                 )
+                .order_by(SupportRequest.accepted_at)
             )
-            return PeerStatus(tier=peer.tier, available=peer.available, open_cases=int(cases or 0))
+            stretch = await own_time_on_call(session, organisation, peer, now, now + STATUS_AHEAD)
+            return PeerStatus(
+                tier=peer.tier,
+                available=peer.available,
+                open_cases=[notices.reference(case) for case in cases],
+                on_call_now=stretch is not None and stretch.starts_at <= now,
+                on_call_from=stretch.starts_at if stretch else None,
+                on_call_until=(
+                    stretch.ends_at if stretch and stretch.ends_at <= now + STATUS_AHEAD else None
+                ),
+                time_zone=organisation.time_zone,
+            )
 
     async def set_available(self, person: Person, available: bool) -> Message:
         """A peer's own unavailable switch (the roster skips them while it is off)."""

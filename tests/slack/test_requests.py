@@ -285,6 +285,8 @@ async def test_app_home_for_anyone_and_for_a_peer(slack: SlackWorld):
     await slack.make_peer("pia")
     peer_home = await slack.open_home("pia")
     assert "Make me unavailable" in text_of(peer_home)
+    assert "You are on call now." in text_of(peer_home)  # on call without an end in sight
+    assert "You have no open cases." in text_of(peer_home)
 
     switched = await slack.click_home("pia", peer_home, "peer.availability")
     assert "Make me available" in text_of(switched)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers import notices
 from handlers.intake import IntakeForm
 from handlers.roster import coming_shifts, eligible_peers, on_call, shift_covering
 from models import (
@@ -145,6 +146,35 @@ async def test_rotation_overrides_and_the_unavailable_switch(hospital: Hospital)
         ana.available = False
     assert await on_call_names(hospital, monday + timedelta(hours=2)) == []
     assert await on_call_names(hospital, monday, Tier.BACKUP) == []
+
+
+async def test_a_peers_home_says_when_they_are_on_call(hospital: Hospital) -> None:
+    for name in ("ana", "ben", "cara"):
+        await hospital.add_peer(name, on_call=False)
+    await add_rotation(hospital, ["ana", "ben"])  # daily at 08:00: Ana on the 23rd, Ben the 24th
+    tuesday = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    async with hospital.database.session() as session, session.begin():
+        session.add(  # Cara takes Ben's Tuesday
+            Override(
+                organisation_id=hospital.organisation_id,
+                peer_id=hospital.peers["cara"],
+                replaces_peer_id=hospital.peers["ben"],
+                tier="peer",
+                starts_at=tuesday - timedelta(hours=12),
+                ends_at=tuesday + timedelta(hours=36),
+            )
+        )
+
+    async def home(name: str) -> str:
+        status = await hospital.service.peer_status(hospital.person(name))
+        return notices.home("en", status, pulse_opted_in=False).plain_text()
+
+    assert "You are on call now, until Tue 24 Nov, 08:00." in await home("ana")
+    assert "Your next time on call: Thu 26 Nov, 08:00 to Fri 27 Nov, 08:00." in await home("ben")
+    assert "You have no open cases." in await home("ben")
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert f"Open cases you have accepted: {request_id[:6].upper()}" in await home("ana")
 
 
 async def test_two_weeks_of_coming_shifts(hospital: Hospital) -> None:
