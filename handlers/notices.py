@@ -170,6 +170,16 @@ def connected_for_requester(
     )
 
 
+def case_ended(locale: str, request: SupportRequest) -> Message:
+    """Replaces a message whose Withdraw or Close button no longer applies; the button left
+    asks for support anew."""
+    return Message(
+        kind="request.ended",
+        lines=[t(locale, f"ended.{request.status}", reference=reference(request))],
+        buttons=[start_button(locale)],
+    )
+
+
 def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Message:
     return Message(kind=kind, lines=[t(locale, key, **params)])
 

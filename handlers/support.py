@@ -692,6 +692,7 @@ class SupportService:
         await self._cancel_routing_jobs(session, request)
         if was_accepted:
             await self._tell_peer(session, organisation, request, "peer.requester_withdrew", now)
+        await self._retire_buttons(session, organisation, request, now)
         audit(session, request, actor=REQUESTER, action="withdrawn", at=now)
         return notices.notice(locale, "request.withdrawn")
 
@@ -712,6 +713,7 @@ class SupportService:
             await tell_requester(session, organisation, request, "requester.peer_closed", now)
         else:
             await self._tell_peer(session, organisation, request, "peer.requester_closed", now)
+        await self._retire_buttons(session, organisation, request, now)
         await self._schedule_follow_ups(session, organisation, request, now)
         await self._ask_peer_how_they_are(session, organisation, request, now)
         audit(
@@ -722,6 +724,48 @@ class SupportService:
             at=now,
         )
         return notices.notice(locale, "request.closed")
+
+    async def _retire_buttons(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        """Once a case has ended, the messages that still carry its Withdraw or Close button
+        (the requester's confirmation and connection notice, the peer's accepted offer) are
+        replaced in place by a line saying so: no button is left that seems to work."""
+        earlier = list(
+            await session.scalars(
+                select(DueJob).where(
+                    DueJob.idempotency_key.in_(
+                        [f"deliver:ack:{request.id}", f"deliver:connected:{request.id}"]
+                    )
+                )
+            )
+        )
+        accepted = await session.scalar(
+            select(Offer).where(
+                Offer.request_id == request.id, Offer.status == OfferStatus.ACCEPTED.value
+            )
+        )
+        if accepted is not None and accepted.delivery_job_id is not None:
+            offer_job = await session.get(DueJob, accepted.delivery_job_id)
+            if offer_job is not None:
+                earlier.append(offer_job)
+        for job in earlier:
+            recipient = await session.get(ChatIdentity, job.payload["to"])
+            if recipient is None:
+                continue
+            message = notices.case_ended(locale_of(recipient, organisation), request)
+            await deliver(
+                session,
+                to=recipient,
+                message=message,
+                key=f"ended:{job.id}",
+                now=now,
+                update_of=job,
+            )
 
     async def _ask_peer_how_they_are(
         self,

@@ -157,3 +157,25 @@ async def test_metrics_count_the_flow_and_name_nobody(slack: SlackWorld):
     assert 'route="/slack/events",status="200"' in metrics
     for secret in ("URITA", "Rita", "UPIA", "Pia", "a private night", slack.team):
         assert secret not in metrics
+
+
+async def test_once_a_case_is_closed_no_close_or_withdraw_button_is_left(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    assert accepted.action_ids == ["request.close"]
+    await slack.click("pia", accepted, "request.close")
+    await slack.run_jobs()
+    for name in ("rita", "pia"):
+        live = [
+            m
+            for m in slack.inbox(name)
+            if {"request.close", "request.withdraw"} & set(m.action_ids)
+        ]
+        assert live == [], [m.readable for m in live]
+    ended = [m for m in slack.inbox("rita") if "is closed" in m.readable]
+    assert len(ended) == 2  # the confirmation (Withdraw) and the connection notice (Close)
+    assert all(m.action_ids == ["support.start"] for m in ended)
