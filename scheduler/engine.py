@@ -110,7 +110,28 @@ class JobEngine:
             )
             return result.rowcount == 1
 
+    async def _still_ours(self, job: DueJob) -> bool:
+        """Renew the claim on a job about to run if it has aged (jobs earlier in its batch may
+        have waited out a Retry-After); False if it timed out and another worker took it."""
+        now = self.clock()
+        if job.claimed_at is not None and now - job.claimed_at < self.claim_timeout / 4:
+            return True  # nobody can have taken it: the claim is far from stale
+        async with self.database.session() as session, session.begin():
+            result = await session.execute(
+                update(DueJob)
+                .where(
+                    DueJob.id == job.id,
+                    DueJob.claimed_by == self.worker_id,
+                    DueJob.status == JobStatus.RUNNING.value,
+                )
+                .values(claimed_at=now)
+            )
+        return result.rowcount == 1
+
     async def run_job(self, job: DueJob) -> None:
+        if not await self._still_ours(job):
+            log.info("job %s (%s) was taken over by another worker", job.id, job.kind)
+            return
         handler = self.handlers.get(job.kind)
         try:
             if handler is None:

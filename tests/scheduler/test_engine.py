@@ -80,6 +80,29 @@ async def test_a_job_claimed_by_a_dead_worker_is_taken_up_again(database: Databa
     assert await statuses(database) == {"done": 1}
 
 
+async def test_a_job_whose_claim_aged_in_a_slow_batch_runs_once(database: Database) -> None:
+    """Worker A claims three jobs that each take three minutes (a slow platform's Retry-After),
+    so the third's claim goes stale (5 minutes) before its turn and worker B takes it. A must
+    not run it again; the second, whose claim A renewed, stays A's."""
+    clock = FakeClock()
+    await add_jobs(database, clock, 3)
+    ran: list[tuple[int, str]] = []
+    other: JobEngine
+
+    async def record(job: DueJob) -> None:
+        ran.append((job.payload["n"], job.claimed_by or ""))
+        if job.claimed_by == "A":
+            clock.advance(minutes=3)
+            if job.payload["n"] == 1:
+                await other.run_due()
+
+    first = JobEngine(database, {"count": record}, clock=clock, worker_id="A")
+    other = JobEngine(database, {"count": record}, clock=clock, worker_id="B")
+    await first.run_due()
+    assert sorted(ran) == [(0, "A"), (1, "A"), (2, "B")]
+    assert await statuses(database) == {"done": 3}
+
+
 async def test_failures_are_retried_with_backoff_then_reported(database: Database) -> None:
     clock = FakeClock()
     async with database.session() as session, session.begin():
