@@ -12,16 +12,18 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.audit import REQUESTER, record
 from handlers.i18n import pick_locale
 from handlers.jobs import enqueue
+from handlers.outbox import DELIVER
 from handlers.people import Person, find_identity
 from handlers.ports import Message
 from handlers.routing import locale_of
-from handlers.support import SupportService
+from handlers.support import FOLLOW_UP, SupportService, relay_key_prefix
 from models import (
     ChatIdentity,
     DueJob,
@@ -36,6 +38,7 @@ from models.slack_install import SLACK_OAUTH_STATES
 
 PURGE = "retention_purge"
 FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+EXPIRED = "retention"  # closed_by of a request the purge ended (never closed in time)
 EVENT_IDS_KEPT = timedelta(days=2)  # Slack retries within minutes; two days is ample
 
 
@@ -86,11 +89,34 @@ class Retention:
                     .values(requester_id=None, requester_unit=None, note=None, purged_at=now)
                 )
                 purged += result.rowcount
+                # A request never closed (nobody answered, or the case was left open) is ended
+                # and purged once it is older than the retention period.
+                result = await session.execute(
+                    update(SupportRequest)
+                    .where(
+                        SupportRequest.organisation_id == organisation.id,
+                        SupportRequest.status.in_(
+                            [RequestStatus.OPEN.value, RequestStatus.ACCEPTED.value]
+                        ),
+                        SupportRequest.created_at < cutoff,
+                    )
+                    .values(
+                        status=RequestStatus.CLOSED.value,
+                        closed_at=now,
+                        closed_by=EXPIRED,
+                        requester_id=None,
+                        requester_unit=None,
+                        note=None,
+                        purged_at=now,
+                    )
+                )
+                purged += result.rowcount
                 await session.execute(
                     delete(DueJob).where(
                         DueJob.organisation_id == organisation.id,
                         DueJob.status.in_(FINISHED),
-                        DueJob.finished_at < cutoff,
+                        # a cancelled job never ran: its last date is when it was due
+                        func.coalesce(DueJob.finished_at, DueJob.run_at) < cutoff,
                     )
                 )
             await session.execute(
@@ -110,6 +136,29 @@ class Retention:
                 delete(SLACK_OAUTH_STATES).where(SLACK_OAUTH_STATES.c.expire_at < naive_now)
             )
         return purged
+
+    @staticmethod
+    async def _forget_jobs(session: AsyncSession, identity: ChatIdentity) -> None:
+        """Queued work that holds or reaches the person goes: messages to them (sent or not:
+        the sent ones keep their text and where they went), the relayed words of their cases
+        both ways, and their check-ins still to come. A job running now is left to finish."""
+        request_ids = list(
+            await session.scalars(
+                select(SupportRequest.id).where(SupportRequest.requester_id == identity.id)
+            )
+        )
+        prefixes = [f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids]
+        prefixes += [f"{FOLLOW_UP}:{request_id}:" for request_id in request_ids]
+        jobs = await session.scalars(
+            select(DueJob).where(
+                DueJob.organisation_id == identity.organisation_id,
+                DueJob.status != JobStatus.RUNNING.value,
+            )
+        )
+        for job in jobs:
+            to_them = job.kind == DELIVER and job.payload.get("to") == identity.id
+            if to_them or job.idempotency_key.startswith(tuple(prefixes)):
+                await session.delete(job)
 
     async def forget(self, person: Person) -> Message:
         """Erase everything about a person: open requests are withdrawn first, so a peer waiting
@@ -138,6 +187,7 @@ class Retention:
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
             locale = locale_of(identity, organisation)
+            await self._forget_jobs(session, identity)
             await session.execute(
                 update(SupportRequest)
                 .where(SupportRequest.requester_id == identity.id)

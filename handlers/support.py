@@ -525,7 +525,8 @@ class SupportService:
                 other = await session.get(ChatIdentity, request.requester_id)
                 assert other is not None
             message = notices.relayed(locale_of(other, organisation), from_requester, text, request)
-            await deliver(session, to=other, message=message, key=f"relay:{uuid.uuid4()}", now=now)
+            key = f"{relay_key_prefix(request.id)}{uuid.uuid4()}"  # found again by `forget`
+            await deliver(session, to=other, message=message, key=key, now=now)
             view = notices.notice(
                 locale_of(identity, organisation),
                 "relay.sent",
@@ -838,3 +839,8 @@ def addressed_case(cases: list[SupportRequest], text: str) -> tuple[SupportReque
         if wanted == notices.reference(case) and rest.strip():
             return case, rest.strip()
     return (cases[0], text) if len(cases) == 1 else (None, text)
+
+
+def relay_key_prefix(request_id: str) -> str:
+    """How relayed messages of a case are keyed (see `deliver`): they quote both sides."""
+    return f"relay:{request_id}:"

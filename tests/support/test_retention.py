@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from config.settings import ConfigError
 from handlers.retention import Retention
-from models import ChatIdentity, SupportRequest
+from models import ChatIdentity, DueJob, SupportRequest
 from models.crypto import vault
 from tests.support.conftest import Hospital
 from tests.support.test_confidentiality import raw_database_values
@@ -49,10 +51,41 @@ async def test_purge_after_the_retention_period_keeps_only_counts(hospital: Hosp
         assert not any(marker in value for value in values), marker
 
 
+async def test_requests_never_closed_are_ended_and_purged_too(hospital: Hospital) -> None:
+    """Nobody answered one, the other was accepted and left open: neither keeps its requester
+    past the retention period. Cancelled check-ins, which never ran, go as well."""
+    await hospital.setup(retention_days=90)
+    await hospital.add_peer("ana")
+    unanswered = await hospital.ask("dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9")
+    left_open = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.run_jobs()
+    retention = Retention(hospital.service)
+
+    hospital.clock.advance(days=89)
+    assert await retention.purge() == 0
+    hospital.clock.advance(days=2)
+    await hospital.run_jobs()
+    assert await retention.purge() == 2
+    async with hospital.database.session() as session:
+        for request_id in (unanswered, left_open):
+            request = await session.get(SupportRequest, request_id)
+            assert request is not None and request.requester_id is None
+            assert (request.status, request.closed_by) == ("closed", "retention")
+        left = await session.scalars(select(DueJob.status))
+        assert "cancelled" not in list(left)
+    values = await every_value_decrypted(hospital)
+    for marker in MARKERS:
+        assert not any(marker in value for value in values), marker
+
+
 async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
-    first = await hospital.ask("dana", note="NOTE-SECRET-4471")
+    first = await hospital.ask("dana", note="NOTE-SECRET-4471", anonymous=True)
     await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.relay(hospital.person("dana"), "RELAY-SECRET-1187")
+    await hospital.service.relay(hospital.person("ana"), "ANSWER-SECRET-5523")
+    await hospital.run_jobs()
     await hospital.service.close(hospital.person("ana"), first)
     second = await hospital.ask("dana")
     retention = Retention(hospital.service)
@@ -69,7 +102,7 @@ async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital
     await hospital.run_jobs()
     assert "checkin" not in hospital.inbox("dana")
     values = await every_value_decrypted(hospital)
-    for marker in MARKERS:
+    for marker in (*MARKERS, "RELAY-SECRET-1187", "ANSWER-SECRET-5523"):
         assert not any(marker in value for value in values), marker
     again = await retention.forget(hospital.person("dana"))
     assert "hold no data" in again.plain_text()
