@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -53,11 +54,28 @@ def forged_token(kid: str = "trusted", algorithm: str = "RS256") -> str:
     return jwt.encode(claims, other_key, algorithm=algorithm, headers={"kid": kid})
 
 
+# The Bot Framework's signing key in these tests (the SDK caches published keys process-wide,
+# so one key serves every test).
+TRUSTED_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def channel_token(service_url: str) -> str:
+    """A token as the Bot Framework signs it for a request from Teams."""
+    now = int(time.time())
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": AUTH["MICROSOFT_APP_ID"],
+        "serviceurl": service_url,
+        "nbf": now - 60,
+        "exp": now + 3600,
+    }
+    return jwt.encode(claims, TRUSTED_KEY, algorithm="RS256", headers={"kid": "trusted"})
+
+
 @pytest.fixture(autouse=True)
 def published_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Bot Framework's published signing keys, without the network: one trusted key."""
-    trusted = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    jwk = json.loads(RSAAlgorithm.to_jwk(trusted))
+    jwk = json.loads(RSAAlgorithm.to_jwk(TRUSTED_KEY.public_key()))
 
     async def refresh(self: Any) -> None:
         self.keys = [{**jwk, "kid": "trusted", "endorsements": ["msteams"]}]
@@ -138,6 +156,23 @@ async def test_with_an_app_id_a_request_without_a_valid_token_gets_401(
     response = await authenticated.post(activity, headers)
     assert response.status == 401
     assert await nothing_changed(authenticated)
+
+
+async def test_with_an_app_id_a_request_with_a_valid_token_is_answered(
+    authenticated: TeamsWorld,
+):
+    """The other side of the 401s: a token the Bot Framework signed gets the bot's answer."""
+    value = {"action": {"type": "Action.Execute", "verb": "support.start", "data": {"value": ""}}}
+    activity = authenticated.activity("ana", "invoke", name="adaptiveCard/action", value=value)
+    token = channel_token(activity["serviceUrl"])
+    response = await authenticated.post(activity, {"Authorization": f"Bearer {token}"})
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert [action["verb"] for action in body["value"]["actions"]] == ["intake.submit"]
+    # Signed for another service URL, the same token is refused.
+    wrong = channel_token("https://smba.elsewhere.example/")
+    response = await authenticated.post(activity, {"Authorization": f"Bearer {wrong}"})
+    assert response.status == 401
 
 
 async def test_when_the_signing_keys_cannot_be_fetched_the_answer_is_503(
