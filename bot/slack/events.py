@@ -10,25 +10,10 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.processed import first_time
 from bot.slack.people import PLATFORM
-from models import ProcessedEvent, utcnow
 from models.db import Database
-
-
-async def first_time(database: Database, event_id: str) -> bool:
-    """Record `event_id`; False if it was recorded before."""
-    insert = postgresql_insert if database.is_postgres else sqlite_insert
-    statement = (
-        insert(ProcessedEvent)
-        .values(platform=PLATFORM, event_id=event_id, received_at=utcnow())
-        .on_conflict_do_nothing()
-    )
-    async with database.session() as session, session.begin():
-        result = await session.execute(statement)
-    return result.rowcount == 1
 
 
 def once_per_event(
@@ -41,7 +26,11 @@ def once_per_event(
     ) -> BoltResponse:
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id and not await first_time(database, event_id):
+        if (
+            isinstance(event_id, str)
+            and event_id
+            and not await first_time(database, PLATFORM, event_id)
+        ):
             return BoltResponse(status=200, body="")
         return await next()
 

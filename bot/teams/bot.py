@@ -7,14 +7,16 @@ form, Withdraw and Close alike).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
-from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
+from bot.processed import first_time
 from bot.teams import replies
-from bot.teams.activities import person_of
+from bot.teams.activities import PLATFORM, person_of
 from bot.teams.admin import TeamsAdmin
 from bot.teams.admin_cards import MENU, VERBS, menu
 from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card, sections_card
@@ -68,6 +70,8 @@ class TeamsBot(ActivityHandler):
         text = (activity.text or "").strip()
         if person is None or not text:
             return
+        if not await self._first_delivery(activity):
+            return  # the channel sent it again: it was answered (and relayed) once already
         await remember(self.support, person)
         locale = await self._locale(person)
         command = command_of(text)
@@ -142,6 +146,13 @@ class TeamsBot(ActivityHandler):
         if answer.kind != "intake.ack":  # not stored (yet): the crisis resources, now
             return message_card(answer)
         return message_card(replies.received(locale))
+
+    async def _first_delivery(self, activity: Activity) -> bool:
+        """Activity ids are unique within a conversation; the pair is hashed to fit the key."""
+        if not activity.id or activity.conversation is None:
+            return True
+        pair = f"{activity.conversation.id}\x1f{activity.id}".encode()
+        return await first_time(self.support.database, PLATFORM, hashlib.sha256(pair).hexdigest())
 
     async def _locale(self, person: Person) -> str:
         try:
