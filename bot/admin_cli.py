@@ -122,6 +122,9 @@ def org_set(
     follow_ups: str | None = typer.Option(None, help="Check-in days after closing, e.g. 1,3,7,30."),
     pulse_day: int | None = typer.Option(None, help="Pulse weekday, 0 = Monday."),
     pulse_time: str | None = typer.Option(None, help="Pulse local time, HH:MM."),
+    pulse_second_question: bool | None = typer.Option(
+        None, help="Also ask the optional second question (support from the team)."
+    ),
     threshold: int | None = typer.Option(None, help="Smallest group shown in figures (>= 3)."),
     retention_days: int | None = typer.Option(None, help="Days personal data is kept."),
     coverage_hours: int | None = typer.Option(None, help="Hours ahead to warn of gaps."),
@@ -140,6 +143,7 @@ def org_set(
         else None,
         "pulse_weekday": pulse_day,
         "pulse_local_time": time.fromisoformat(pulse_time) if pulse_time else None,
+        "pulse_second_question": pulse_second_question,
         "anonymity_threshold": threshold,
         "retention_days": retention_days,
         "coverage_warning_hours": coverage_hours,

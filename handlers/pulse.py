@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -60,10 +60,25 @@ def voter_hash(key: str, identity: ChatIdentity) -> str:
     return hmac.new(bytes.fromhex(key), identity.lookup_key.encode(), hashlib.sha256).hexdigest()
 
 
-def pulse_message(locale: str, round_id: int, questions: int, threshold: int) -> Message:
-    lines: list[str] = []
-    buttons: list[Button] = []
-    for question in range(1, questions + 1):
+def questions_of(organisation: Organisation) -> list[int]:
+    """The pulse's questions: the wellbeing one, and the optional second."""
+    return [1, 2] if organisation.pulse_second_question else [1]
+
+
+def pulse_message(
+    locale: str,
+    round_id: int,
+    questions: Sequence[int],
+    threshold: int,
+    lead: Sequence[str] = (),
+    offer_support: bool = False,
+) -> Message:
+    """The pulse's questions with their 1–5 buttons. After a first answer the message is
+    replaced by the question still open, `lead` saying thanks (and, after a low score,
+    `offer_support` adding the button that starts the support flow)."""
+    lines: list[str] = list(lead)
+    buttons: list[Button] = [notices.start_button(locale)] if offer_support else []
+    for question in questions:
         lines.append(t(locale, f"pulse.question.{question}"))
         buttons += [
             Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
@@ -169,7 +184,7 @@ class Pulses:
                 )
                 .order_by(ChatIdentity.id)
             )
-            questions = 2 if organisation.pulse_second_question else 1
+            questions = questions_of(organisation)
             threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
             sent_per_workspace: dict[tuple[str, str], int] = {}
             for identity in people:
@@ -216,7 +231,7 @@ class Pulses:
                 or now >= pulse_round.closes_at
                 or identity.organisation_id != pulse_round.organisation_id
                 or score not in range(1, 6)
-                or question not in (1, 2)
+                or question not in questions_of(organisation)
             ):
                 return notices.notice(locale, "pulse.closed")
             try:
@@ -231,6 +246,26 @@ class Pulses:
                     )
             except IntegrityError:
                 return notices.notice(locale, "pulse.already")
+            answered = set(
+                await session.scalars(
+                    select(PulseAnswer.question).where(
+                        PulseAnswer.round_id == pulse_round.id,
+                        PulseAnswer.voter_hash == voter_hash(pulse_round.voter_key, identity),
+                    )
+                )
+            )
+            still_open = [q for q in questions_of(organisation) if q not in answered]
+            if still_open:
+                reply = t(locale, "pulse.low" if score <= LOW_SCORE else "pulse.thanks")
+                threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
+                return pulse_message(
+                    locale,
+                    pulse_round.id,
+                    still_open,
+                    threshold,
+                    lead=[reply],
+                    offer_support=score <= LOW_SCORE,
+                )
         if score <= LOW_SCORE:
             return notices.offer_support(locale, "pulse.low")
         return notices.notice(locale, "pulse.thanks")

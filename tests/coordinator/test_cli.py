@@ -34,7 +34,9 @@ def test_a_programme_from_nothing(cli: CliRunner, tmp_path: Path) -> None:
     assert org == "1"
     run(cli, "org", "link", "--org", org, "--platform", "slack", "--tenant", "T123")
     run(cli, "org", "crisis", "--org", org, "--line", "Hospital psychology|ext. 4455")
-    run(cli, "org", "set", "--org", org, "--offer-mode", "sequential", "--timeout-now", "15")
+    changed = run(cli, "org", "set", "--org", org, "--offer-mode", "sequential",
+                  "--timeout-now", "15", "--pulse-second-question")  # fmt: skip
+    assert "pulse_second_question" in changed
     ana = run(cli, "roster", "add-peer", "--org", org, "--platform", "slack", "--tenant", "T123",
               "--user", "U1", "--name", "Ana", "--languages", "es,en").split()[-1]  # fmt: skip
     ben = run(cli, "roster", "add-peer", "--org", org, "--platform", "slack", "--tenant", "T123",

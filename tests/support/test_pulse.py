@@ -81,6 +81,37 @@ async def test_a_low_score_offers_support(hospital: Hospital, pulses: Pulses) ->
     assert [button.action for button in view.buttons] == ["support.start"]
 
 
+async def test_the_second_question_stays_open_after_the_first_answer(
+    hospital: Hospital, pulses: Pulses
+) -> None:
+    await hospital.setup(pulse_second_question=True)
+    round_id = await open_round(hospital, pulses)
+    pulse = hospital.last("staff1", "pulse").message
+    values = [button.value for button in pulse.buttons if button.action == "pulse.answer"]
+    assert {value.split(":")[1] for value in values} == {"1", "2"}
+
+    person = hospital.person("staff1")
+    after_first = await pulses.answer(person, round_id, 1, 1)  # a low score
+    text = after_first.plain_text()
+    assert "supported do you feel by your team" in text and "feeling about work" not in text
+    assert after_first.buttons[0].action == "support.start"  # a low score still offers support
+    answers = [button.value for button in after_first.buttons if button.action == "pulse.answer"]
+    assert len(answers) == 5 and all(value.split(":")[1] == "2" for value in answers)
+    after_second = await pulses.answer(person, round_id, 2, 4)
+    assert "counted anonymously" in after_second.plain_text()
+    assert not [b for b in after_second.buttons if b.action == "pulse.answer"]
+    again = await pulses.answer(person, round_id, 2, 5)
+    assert "already answered" in again.plain_text()
+
+
+async def test_without_the_second_question_its_answer_is_refused(
+    hospital: Hospital, pulses: Pulses
+) -> None:
+    round_id = await open_round(hospital, pulses)
+    refused = await pulses.answer(hospital.person("staff1"), round_id, 2, 4)
+    assert "closed" in refused.plain_text()
+
+
 async def test_results_wait_for_the_close_and_hide_small_groups(
     hospital: Hospital, pulses: Pulses
 ) -> None:
