@@ -69,6 +69,10 @@ def _print_report(report: ImportReport) -> None:
         console.print(f"[green]{verb}[/green] {label}")
     for label in report.updated:
         console.print(f"[yellow]{'Updated' if report.applied else 'Would update'}[/yellow] {label}")
+    if report.unchanged:
+        console.print(
+            f"{len(report.unchanged)} already on the roster as the import says: left as is"
+        )
     for line, reason in report.errors:
         where = f"line {line}: " if line else ""
         console.print(f"[red]Could not read[/red] {where}{reason}")

@@ -55,7 +55,12 @@ def calendar_shifts(
             if any(re.search(rf"\b{re.escape(name)}\b", text) for text in texts)
         ]
         begins = _moment(event["DTSTART"].dt, zone)
-        ends = _moment(event["DTEND"].dt, zone) if "DTEND" in event else None
+        if "DTEND" in event:
+            ends: datetime | None = _moment(event["DTEND"].dt, zone)
+        elif "DURATION" in event:  # the other way RFC 5545 gives an event's end
+            ends = begins + event["DURATION"].dt
+        else:
+            ends = None
         summary = str(event.get("SUMMARY", "")) or "(no summary)"
         if ends is None or ends <= begins:
             errors.append((0, f"{summary} on {begins:%Y-%m-%d}: no end time"))

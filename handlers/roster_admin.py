@@ -72,6 +72,7 @@ class ImportReport:
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # already there as the import says
     errors: list[tuple[int, str]] = field(default_factory=list)
     applied: bool = False
 
@@ -441,11 +442,26 @@ class RosterAdmin:
                 report.errors.append((0, str(exc)))
                 return report
             report.errors.extend(errors)
+            existing = {
+                (override.peer_id, override.starts_at, override.ends_at)
+                for override in await session.scalars(
+                    select(Override).where(
+                        Override.organisation_id == organisation.id,
+                        Override.tier == tier.value,
+                        Override.ends_at > start,
+                        Override.starts_at < end,
+                    )
+                )
+            }
             for shift in shifts:
-                report.added.append(
+                label = (
                     f"{shift.name}: {shift.starts_at:%Y-%m-%d %H:%M} to "
                     f"{shift.ends_at:%Y-%m-%d %H:%M} UTC"
                 )
+                if (shift.peer_id, shift.starts_at, shift.ends_at) in existing:
+                    report.unchanged.append(label)  # imported before: the feed read again
+                    continue
+                report.added.append(label)
                 if apply:
                     session.add(
                         Override(
@@ -459,7 +475,11 @@ class RosterAdmin:
             if apply:
                 report.applied = True
                 self._audit(
-                    session, organisation, who, "rotation_imported", f"{len(shifts)} shifts"
+                    session,
+                    organisation,
+                    who,
+                    "rotation_imported",
+                    f"{len(report.added)} shifts",
                 )
         return report
 

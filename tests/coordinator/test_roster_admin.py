@@ -155,6 +155,45 @@ async def test_an_ical_import_expands_recurrences_across_a_dst_change(
     assert [o.starts_at.date() for o in overrides] == [
         date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)
     ]  # fmt: skip
+    # The same feed read again (a nightly import) adds nothing and says so.
+    again = await admin.import_rotation_ical(
+        None, hospital.organisation_id, ICAL, tier=Tier.PEER, start=start, end=end, apply=True
+    )
+    assert again.added == [] and len(again.unchanged) == 3
+    async with hospital.database.session() as session:
+        assert len(list(await session.scalars(select(Override)))) == 3
+
+
+ATTENDEE_ICAL = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:night@test
+SUMMARY:Night cover
+ATTENDEE;CN=Ana:mailto:ana@hospital.example
+DTSTART:20261201T200000Z
+DURATION:PT12H
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def test_an_ical_event_naming_its_peer_as_attendee_with_a_duration(
+    hospital: Hospital, admin: RosterAdmin
+) -> None:
+    start = datetime(2026, 11, 30, tzinfo=UTC)
+    report = await admin.import_rotation_ical(
+        None, hospital.organisation_id, ATTENDEE_ICAL, tier=Tier.PEER,
+        start=start, end=start + timedelta(days=7), apply=True,
+    )  # fmt: skip
+    assert report.errors == []
+    async with hospital.database.session() as session:
+        [override] = list(await session.scalars(select(Override)))
+    assert override.peer_id == hospital.peers["ana"]
+    assert (override.starts_at, override.ends_at) == (
+        datetime(2026, 12, 1, 20, tzinfo=UTC),
+        datetime(2026, 12, 2, 8, tzinfo=UTC),
+    )
 
 
 async def test_a_broken_calendar_is_reported_not_raised(
