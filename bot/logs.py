@@ -16,6 +16,8 @@ QUIET_LOGGERS = (
     "aiohttp.access",
     "apscheduler",
     "sqlalchemy.engine",
+    "aiosqlite",
+    "asyncpg",
 )
 
 
@@ -25,5 +27,9 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -4,8 +4,13 @@ close; decline, escalation and withdraw."""
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
+import pytest
+
+from bot.logs import quiet_libraries
+from bot.slack.client import SERVER_ERROR_RETRIES
 from models import Tier
 from tests.slack.conftest import FORM, Posted, SlackWorld, text_of
 
@@ -179,3 +184,25 @@ async def test_once_a_case_is_closed_no_close_or_withdraw_button_is_left(slack: 
     ended = [m for m in slack.inbox("rita") if "is closed" in m.readable]
     assert len(ended) == 2  # the confirmation (Withdraw) and the connection notice (Close)
     assert all(m.action_ids == ["support.start"] for m in ended)
+
+
+async def test_no_log_line_names_the_requester_or_quotes_the_note(
+    slack: SlackWorld, caplog: pytest.LogCaptureFixture
+):
+    """Even at LOG_LEVEL=DEBUG: the libraries that would log payloads are kept at WARNING."""
+    quiet_libraries()  # what `peer-support` does at start-up
+    caplog.set_level(logging.DEBUG)
+    await slack.make_peer("pia")
+    for _ in range(SERVER_ERROR_RETRIES + 1):  # Slack down long enough for a job to fail once
+        slack.api.fail_next("chat.postMessage", 503)
+    await ask(slack, "rita", note="NOTE-MARKER-3319", options=["anonymous"])
+    slack.clock.advance(minutes=5)
+    await slack.run_jobs()
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    await slack.say("rita", "RELAY-MARKER-2205")
+    await slack.run_jobs()
+    assert caplog.records, "the scan must see the logs"
+    for marker in ("URITA", "Rita", "NOTE-MARKER-3319", "RELAY-MARKER-2205"):
+        assert marker not in caplog.text, marker

@@ -118,6 +118,20 @@ async def test_a_retried_event_is_handled_once(slack: SlackWorld):
     assert await count(slack, ProcessedEvent) == 1
 
 
+async def test_nothing_is_ever_said_in_a_channel(slack: SlackWorld):
+    """Someone mentions the bot's words in a channel or a group DM: the bot stays silent there
+    (and everywhere else), so nobody in the channel learns who might be asking for help."""
+    await slack.make_peer("pia")
+    for channel, channel_type in (("C0WARD", "channel"), ("G0TEAM", "group"), ("C0X", "mpim")):
+        event = {**slack.dm_event("rita", "support please"), "channel": channel}
+        response = await slack.event({**event, "channel_type": channel_type})
+        assert response.status == 200
+    await slack.settle()
+    await slack.run_jobs()
+    posting = ("chat.postMessage", "chat.postEphemeral", "conversations.open", "views.open")
+    assert [call.method for call in slack.api.calls if call.method in posting] == []
+
+
 async def test_the_bots_own_messages_are_ignored(slack: SlackWorld):
     event = {**slack.dm_event("rita", "support"), "user": "UBOT", "bot_id": "BBOT"}
     response = await slack.event(event)

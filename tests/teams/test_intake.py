@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from handlers.people import lookup_key
@@ -113,3 +114,23 @@ async def test_other_text_without_an_open_case_is_not_passed_on(teams: TeamsWorl
     card = await teams.say("ana", "is anyone there?")
     assert "not passed on" in card_text(card)
     assert verbs(card) == ["support.start"]
+
+
+@pytest.mark.parametrize("conversation_type", ["channel", "groupChat"])
+async def test_nothing_is_said_in_a_channel_or_group_chat(
+    teams: TeamsWorld, conversation_type: str
+):
+    """The bot works in personal chat only: in a team channel or a group chat it stays silent,
+    so nobody there learns who might be asking for help."""
+    for text in ("support", "help", "is anyone on call?"):
+        activity = teams.activity("ana", text=text)
+        activity["conversation"] = {
+            **activity["conversation"],
+            "id": f"19:{conversation_type}@thread.v2",
+            "conversationType": conversation_type,
+        }
+        response = await teams.post(activity)
+        assert response.status in (200, 201)
+    await teams.run_jobs()
+    assert teams.connector.calls == []
+    assert await count(teams, SupportRequest) == 0
