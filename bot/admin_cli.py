@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime, ensure_schema_current
-from config.crisis import CrisisResource
+from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY, CrisisResource
 from config.settings import ConfigError, load_settings
 from handlers.people import Person
 from handlers.roster_admin import ImportReport, PeerFields, RosterAdmin, UnknownPeer
@@ -98,6 +98,18 @@ def org_create(
         )
     )
     typer.echo(organisation_id)
+    _warn_without_crisis_defaults(country, organisation_id)
+
+
+def _warn_without_crisis_defaults(country: str, organisation_id: object) -> None:
+    """Requesters must never be shown another country's emergency numbers for long."""
+    if country.upper() not in DEFAULT_CRISIS_RESOURCES:
+        typer.echo(
+            f"warning: no crisis lines are shipped for {country.upper()}; requesters see the "
+            f"{FALLBACK_COUNTRY} ones until you set yours: peer-support org crisis "
+            f'--org {organisation_id} --line "Name|number"',
+            err=True,
+        )
 
 
 @org_app.command("link")
@@ -163,6 +175,8 @@ def org_set(
         raise typer.BadParameter("give at least one setting to change")
     _run(lambda runtime: _admin(runtime).update_settings(None, org, **changes))
     typer.echo(f"updated: {', '.join(sorted(changes))}")
+    if country:
+        _warn_without_crisis_defaults(country, org)
 
 
 @org_app.command("crisis")

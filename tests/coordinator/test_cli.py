@@ -63,3 +63,14 @@ def test_mistakes_are_one_line(cli: CliRunner) -> None:
     assert result.stderr.strip() == "error: no organisation 7"
     result = cli.invoke(app, ["org", "set", "--org", "1", "--threshold", "2"])
     assert result.exit_code == 2 and "at least 3" in result.output
+
+
+def test_a_country_without_shipped_crisis_lines_is_warned_about(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["org", "create", "--name", "Hôpital", "--country", "FR"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "1"
+    [warning] = result.stderr.strip().splitlines()
+    assert warning.startswith("warning: no crisis lines are shipped for FR")
+    assert "peer-support org crisis --org 1" in warning
+    quiet = cli.invoke(app, ["org", "create", "--name", "St Example", "--country", "GB"])
+    assert quiet.stderr == ""

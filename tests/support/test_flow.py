@@ -244,6 +244,30 @@ async def test_spanish_speakers_get_spanish_and_spanish_crisis_lines(hospital: H
     assert "Hemos recibido tu solicitud" in ack and "024" in ack
 
 
+@pytest.mark.parametrize(
+    ("country", "line"),
+    [("US", "988"), ("ES", "024"), ("GB", "116 123"), ("IE", "1800 247 247")],
+)
+async def test_every_shipped_country_has_its_crisis_lines(
+    hospital: Hospital, country: str, line: str
+) -> None:
+    await hospital.setup(country=country)
+    await hospital.ask("dana", crisis=True)
+    ack = hospital.last("dana", "intake.ack").message.plain_text()
+    assert line in ack
+    assert (country == "US") == ("988" in ack)  # never another country's lines
+
+
+async def test_an_organisations_own_crisis_lines_replace_the_defaults(hospital: Hospital) -> None:
+    own = [{"name": "Hospital psychology", "contact": "ext. 4455", "verified_on": "2026-11-01"}]
+    await hospital.setup(country="US", crisis_resources=own)
+    await hospital.ask("dana")
+    ack = hospital.last("dana", "intake.ack").message.plain_text()
+    assert "Hospital psychology" in ack and "ext. 4455" in ack and "988" not in ack
+    fallback = await hospital.service.fallback(hospital.person("dana"))
+    assert "988" in fallback.plain_text()  # without the database: the shipped defaults
+
+
 async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.ask("dana", anonymous=True, note="private words")
