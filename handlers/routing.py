@@ -88,13 +88,20 @@ async def alert_coordinators(
     people = await coordinators(session, organisation)
     if not people:
         log.warning("organisation %s has no coordinator to alert (%s)", organisation.id, key)
-    for peer in people:
+    for peer in people:  # each coordinator who sees the request is an access of its own
         identity = await identity_of(session, peer)
         message = notices.coordinator_alert(locale_of(identity, organisation), key, request)
         await deliver(
             session, to=identity, message=message, key=f"{key}:{request.id}:{peer.id}", now=now
         )
-    audit(session, request, actor=SYSTEM, action="coordinator_alerted", detail=key, at=now)
+        audit(
+            session,
+            request,
+            actor=peer_actor(peer),
+            action="coordinator_alerted",
+            detail=key,
+            at=now,
+        )
 
 
 async def tell_requester(

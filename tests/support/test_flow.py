@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from handlers.intake import IntakeForm
 from handlers.people import Person
+from handlers.routing import escalate
 from handlers.support import Submitted
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.support.conftest import Hospital
@@ -420,6 +421,65 @@ async def test_every_access_is_audited_by_pseudonym(hospital: Hospital) -> None:
         (ana, "identity_revealed"),
         (ana, "closed"),
     ]
+
+
+async def test_escalation_alerts_and_withdrawal_are_audited(hospital: Hospital) -> None:
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bea", Tier.BACKUP)
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
+    await hospital.add_peer("cole", Tier.COORDINATOR, on_call=False)
+    request_id = await hospital.ask("dana")
+    for _ in range(3):  # "now" waits 10 minutes per tier
+        hospital.clock.advance(minutes=11)
+        await hospital.run_jobs()
+    await hospital.service.withdraw(hospital.person("dana"), request_id)
+    async with hospital.database.session() as session:
+        events = list(
+            await session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.request_id == request_id)
+                .order_by(AuditEvent.id)
+            )
+        )
+    ana, bea, cy, cole = (f"peer:{hospital.peers[name]}" for name in ("ana", "bea", "cy", "cole"))
+    assert [(event.actor, event.action) for event in events] == [
+        ("requester", "requested"),
+        (ana, "offer_shown"),
+        ("system", "escalated"),
+        (bea, "offer_shown"),
+        ("system", "escalated"),
+        (cy, "coordinator_alerted"),  # each coordinator who saw it, one by one
+        (cole, "coordinator_alerted"),
+        ("requester", "withdrawn"),
+    ]
+
+
+async def test_an_escalation_that_lost_the_race_with_an_accept_does_nothing(
+    hospital: Hospital,
+) -> None:
+    """A worker picked the escalation up just as the peer accepted (or a decline moved the
+    request on): when it runs, it finds the step is no longer current and changes nothing."""
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bea", Tier.BACKUP)
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.run_jobs()
+    before = hospital.inbox("bea"), await hospital.count(AuditEvent)
+    async with hospital.database.session() as session, session.begin():
+        outcome = await escalate(session, request_id, 0, hospital.clock())
+    assert outcome == "not current: request no longer open"
+    await hospital.run_jobs()
+    assert (hospital.inbox("bea"), await hospital.count(AuditEvent)) == before
+
+    other = await hospital.ask("erin")
+    async with hospital.database.session() as session, session.begin():
+        request = await session.get(SupportRequest, other)
+        assert request is not None
+        request.tier_index = 1  # it moved on to the backup tier meanwhile
+    async with hospital.database.session() as session, session.begin():
+        assert await escalate(session, other, 0, hospital.clock()) == (
+            "not current: already moved on"
+        )
 
 
 async def test_a_failed_send_is_retried_and_sent_once(hospital: Hospital) -> None:
