@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime import Runtime
 from bot.slack import SlackPlatform, install
+from bot.slack.modal import intake_view
 from bot.web import create_web_app
 from config.settings import Settings
 from handlers.people import OrganisationDefaults, Person, identity_for, organisation_for
@@ -490,24 +491,27 @@ class SlackWorld:
 
 
 def modal_state(answers: dict[str, Any]) -> dict[str, Any]:
-    """Slack's `view.state.values` for the intake modal (block id -> action id -> element)."""
+    """Slack's `view.state.values` for the intake modal the bot opens (block id -> action id ->
+    element), read from the modal itself so a change to its blocks is a change here too; as in
+    Slack, only offered options can be chosen."""
     values: dict[str, Any] = {}
-    for block in ("urgency", "category", "contact", "language"):
-        chosen = answers.get(block)
-        option = {"text": {"type": "plain_text", "text": chosen}, "value": chosen}
-        values[block] = {
-            block: {"type": "static_select", "selected_option": option if chosen else None}
-        }
-    for block in ("options", "crisis"):
-        ticked = answers.get(block, [])
-        values[block] = {
-            block: {
-                "type": "checkboxes",
-                "selected_options": [{"value": value, "text": {}} for value in ticked],
-            }
-        }
-    for block in ("unit", "note"):
-        values[block] = {block: {"type": "plain_text_input", "value": answers.get(block)}}
+    for block in intake_view("en")["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind, answer = element["type"], answers.get(block["block_id"])
+        offered = {option["value"] for option in element.get("options", [])}
+        if kind == "static_select":
+            assert not answer or answer in offered, f"{block_id}: {answer!r} is not offered"
+            option = {"text": {"type": "plain_text", "text": answer}, "value": answer}
+            state = {"selected_option": option if answer else None}
+        elif kind == "checkboxes":
+            assert set(answer or []) <= offered, f"{block_id}: {answer!r} are not all offered"
+            state = {"selected_options": [{"value": v, "text": {}} for v in answer or []]}
+        else:
+            assert kind == "plain_text_input", f"a {kind} in the modal: teach the tests to fill it"
+            state = {"value": answer}
+        values[block_id] = {element["action_id"]: {"type": kind, **state}}
     return values
 
 

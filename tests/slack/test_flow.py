@@ -8,10 +8,11 @@ import logging
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from bot.logs import quiet_libraries
 from bot.slack.client import SERVER_ERROR_RETRIES
-from models import Tier
+from models import Organisation, Tier
 from tests.slack.conftest import FORM, Posted, SlackWorld, text_of
 
 
@@ -53,6 +54,8 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     [ack] = slack.inbox("rita")
     assert ack.action_ids == ["request.withdraw"]
     assert ack.text  # fallback text for notifications and screen readers
+    assert "You should hear from someone within 10 minutes" in ack.readable  # what happens next
+    assert "988" in ack.readable and "Physician Support Line" in ack.readable  # crisis lines
 
     [pia_offer], [paz_offer] = slack.offers("pia"), slack.offers("paz")
     for offer in (pia_offer, paz_offer):
@@ -123,6 +126,33 @@ async def test_decline_moves_on_and_the_offer_is_replaced(slack: SlackWorld):
     # clicking the (old) Decline again is harmless
     await slack.click("pia", as_sent, "offer.decline")
     assert slack.api.messages[(offer.channel, offer.ts)].action_ids == []
+
+
+async def test_one_at_a_time_a_decline_offers_the_next_peer_at_once(slack: SlackWorld):
+    await slack.make_peer("pia")
+    await slack.make_peer("paz")
+    async with slack.runtime.database.session() as session, session.begin():
+        await session.execute(update(Organisation).values(offer_mode="sequential"))
+    await ask(slack, "rita")
+    first = slack.offers("pia") + slack.offers("paz")
+    assert len(first) == 1  # one peer asked at a time
+    first_name = "pia" if slack.offers("pia") else "paz"
+    second_name = "paz" if first_name == "pia" else "pia"
+    await slack.click(first_name, first[0], "offer.decline")
+    await slack.run_jobs()  # no waiting for the timeout
+    [second] = slack.offers(second_name)
+    assert second.action_ids == ["offer.accept", "offer.decline"]
+
+
+async def test_a_server_error_from_slack_is_retried_and_the_message_arrives_once(
+    slack: SlackWorld,
+):
+    await slack.make_peer("pia")
+    slack.api.fail_next("chat.postMessage", 502)
+    await ask(slack, "rita")
+    assert slack.api.refused == ["chat.postMessage"]
+    assert len([m for m in slack.inbox("rita") if "request.withdraw" in m.action_ids]) == 1
+    assert len(slack.offers("pia")) == 1
 
 
 async def test_escalation_after_the_timeout(slack: SlackWorld):
