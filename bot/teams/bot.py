@@ -78,7 +78,8 @@ class TeamsBot(ActivityHandler):
         if command is Command.SUPPORT:
             card = intake_card(locale)
         elif command is Command.HELP:
-            card = message_card(replies.help_message(locale))
+            opted_in = await self.commands.pulses.opted_in(person)
+            card = message_card(replies.help_message(locale, opted_in))
         elif command is Command.ADMIN:
             card = await self._admin(person, locale)
         elif command is not None:

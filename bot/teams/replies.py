@@ -8,8 +8,13 @@ from handlers.notices import start_button
 from handlers.ports import Message
 
 
-def help_message(locale: str) -> Message:
-    return notices.help_message(locale, t(locale, "teams.help.commands"))
+def help_message(locale: str, pulse_opted_in: bool) -> Message:
+    """The service, its limits, and the two things to do in one click: ask for support, and
+    start (or stop) the weekly pulse (Teams has no home tab to hold that switch)."""
+    message = notices.help_message(locale, t(locale, "teams.help.commands"))
+    return message.model_copy(
+        update={"buttons": [*message.buttons, notices.pulse_switch(locale, pulse_opted_in)]}
+    )
 
 
 def welcome(locale: str) -> Message:
@@ -17,7 +22,7 @@ def welcome(locale: str) -> Message:
         kind="welcome",
         title=t(locale, "teams.welcome.title"),
         lines=[t(locale, "start.prompt"), t(locale, "help.confidential")],
-        buttons=[start_button(locale)],
+        buttons=[start_button(locale), notices.pulse_switch(locale, opted_in=False)],
         footer=t(locale, "teams.help.commands"),
     )
 

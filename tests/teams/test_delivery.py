@@ -79,7 +79,7 @@ async def test_a_reply_in_the_chat_is_retried_too(teams: TeamsWorld):
     slept = record_sleeps(teams)
     teams.connector.fail_next(429, {"Retry-After": "1"})
     card = await teams.say("ana", "help")
-    assert verbs(card) == ["support.start"]
+    assert verbs(card) == ["support.start", "pulse.opt"]
     assert slept == [1.0]
 
 

@@ -42,7 +42,7 @@ async def test_install_stores_the_conversation_reference_and_says_hello(teams: T
     assert "activityId" not in identity.address
     [welcome] = teams.inbox("ana")
     assert "support" in card_text(welcome.card).lower()
-    assert verbs(welcome.card) == ["support.start"]
+    assert verbs(welcome.card) == ["support.start", "pulse.opt"]
 
 
 async def test_support_shows_the_intake_card_in_the_persons_language(teams: TeamsWorld):
@@ -105,9 +105,20 @@ async def test_an_invalid_form_comes_back_with_its_errors_and_nothing_is_stored(
 async def test_help_explains_the_service_and_offers_to_start(teams: TeamsWorld):
     card = await teams.say("ana", "help")
     assert "confidential" in card_text(card).lower()
-    assert verbs(card) == ["support.start"]
+    assert verbs(card) == ["support.start", "pulse.opt"]
     form = await teams.click("ana", "support.start", {"value": ""})
     assert verbs(form) == ["intake.submit"]
+
+
+async def test_the_weekly_pulse_is_one_click_from_help(teams: TeamsWorld):
+    card = await teams.say("ana", "help")
+    [switch] = [action for action in card["actions"] if action["verb"] == "pulse.opt"]
+    assert switch["title"] == "Get the weekly pulse"
+    joined = await teams.click("ana", "pulse.opt", switch["data"])
+    assert "will get the weekly wellbeing pulse" in card_text(joined)
+    card = await teams.say("ana", "help")
+    [switch] = [action for action in card["actions"] if action["verb"] == "pulse.opt"]
+    assert switch["title"] == "Stop the weekly pulse"
 
 
 async def test_other_text_without_an_open_case_is_not_passed_on(teams: TeamsWorld):
