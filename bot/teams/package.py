@@ -16,6 +16,7 @@ from config.settings import ConfigError
 
 APP_DIR = Path(__file__).with_name("app")
 ICONS = ("color.png", "outline.png")
+TRANSLATIONS = ("es.json",)  # the manifest's localizationInfo names them
 HOST = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
 
@@ -40,11 +41,12 @@ def manifest(app_id: str | None, domain: str | None) -> dict[str, object]:
 
 
 def build_package(output: Path, app_id: str | None, domain: str | None = None) -> Path:
-    """Write the zip to `output` (manifest and icons at its root, as Teams requires)."""
+    """Write the zip to `output` (manifest, icons and translations at its root, as Teams
+    requires)."""
     data = manifest(app_id, domain)
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(data, indent=2, ensure_ascii=False))
-        for icon in ICONS:
-            archive.write(APP_DIR / icon, arcname=icon)
+        for name in ICONS + TRANSLATIONS:
+            archive.write(APP_DIR / name, arcname=name)
     return output

@@ -13,8 +13,18 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.teams.package import build_package
 from config.settings import ConfigError
+from handlers.commands import Command, command_of
 
 APP_ID = "2b7c3a5e-1111-4222-8333-444455556666"
+MENU = (
+    Command.SUPPORT,
+    Command.HELP,
+    Command.PULSE_ON,
+    Command.PULSE_OFF,
+    Command.FORGET,
+    Command.ADMIN,
+    Command.REPORT,
+)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -25,8 +35,14 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_the_package_holds_the_manifest_and_icons(tmp_path: Path):
     path = build_package(tmp_path / "teams.zip", APP_ID, "bot.example.org")
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(archive.namelist()) == [
+            "color.png",
+            "es.json",
+            "manifest.json",
+            "outline.png",
+        ]
         manifest = json.loads(archive.read("manifest.json"))
+        spanish = json.loads(archive.read("es.json"))
         assert png_size(archive.read("color.png")) == (192, 192)
         assert png_size(archive.read("outline.png")) == (32, 32)
     assert float(manifest["manifestVersion"]) >= 1.16
@@ -35,7 +51,16 @@ def test_the_package_holds_the_manifest_and_icons(tmp_path: Path):
     assert bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal"]
     [commands] = bot["commandLists"]
-    assert [command["title"] for command in commands["commands"]] == ["support", "help", "admin"]
+    titles = [command["title"] for command in commands["commands"]]
+    assert titles == ["support", "help", "pulse on", "pulse off", "forget me", "admin", "report"]
+    # Each entry of the command menu, in either language, is a word the bot understands.
+    assert [command_of(title) for title in titles] == list(MENU)
+    assert manifest["localizationInfo"]["additionalLanguages"] == [
+        {"languageTag": "es", "file": "es.json"}
+    ]
+    key = "bots[0].commandLists[0].commands[{}].title"
+    assert [command_of(spanish[key.format(n)]) for n in range(len(titles))] == list(MENU)
+    assert all(len(title) <= 32 for title in titles)
     assert manifest["validDomains"] == ["bot.example.org"]
     assert "{{" not in json.dumps(manifest)
 
