@@ -109,3 +109,23 @@ async def test_the_coordinator_card_speaks_spanish(teams: TeamsWorld) -> None:
     assert "De guardia ahora" in text and "Casos atendidos este mes" in text
     assert "No se muestra (menos de 5)" in text
     assert "De guardia, próximas dos semanas" in text
+
+
+async def test_report_gives_a_coordinator_the_summary_and_anyone_else_the_refusal(
+    teams: TeamsWorld,
+) -> None:
+    await teams.install("cy")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+    await teams.install("ana")
+    await teams.make_peer("ana")
+    await ask(teams, "rita", note="a hard night on the ward")
+
+    report = card_text(await teams.say("cy", "report"))
+    assert "Programme report: week of" in report and "The last 8 complete weeks" in report
+    assert "Requests" in report
+    for secret in ("Rita", "aad-rita", "a hard night"):
+        assert secret not in report
+
+    refused = card_text(await teams.say("ana", "informe"))  # in Spanish too: the same command
+    assert "programme reports are for the programme's coordinators" in refused
+    assert "Programme report" not in refused
