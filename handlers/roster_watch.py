@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
@@ -18,7 +18,7 @@ from handlers.outbox import deliver
 from handlers.roster import on_call
 from handlers.routing import coordinators, identity_of, locale_of
 from handlers.support import SupportService
-from models import Organisation, Peer, Tier
+from models import Organisation, Peer, RequestStatus, SupportRequest, Tier
 
 REMINDER_AHEAD = timedelta(days=30)
 SAMPLE_EVERY = timedelta(hours=1)
@@ -103,31 +103,78 @@ class RosterWatch:
             return await lapsing_peers(session, organisation, today)
 
     async def warn_coverage_gaps(self) -> int:
-        """Warn coordinators of a coming hour with no trained, available peer on call."""
+        """Warn coordinators of a coming hour with no trained, available peer on call, and (once
+        a day while it lasts) of having nobody who can take a request right now."""
         now = self.support.clock()
         warned = 0
         async with self.database.session() as session, session.begin():
             for organisation in list(await session.scalars(select(Organisation))):
+                zone = ZoneInfo(organisation.time_zone)
+                if not await self._can_take_one_now(session, organisation, now, zone):
+                    today = now.astimezone(zone).date().isoformat()
+                    await self._tell_coordinators(
+                        session, organisation, "coverage.none_now", f"coverage-now:{today}", now
+                    )
+                    warned += 1
+                    continue
                 gap = await self._first_gap(session, organisation, now)
                 if gap is None:
                     continue
                 warned += 1
-                zone = ZoneInfo(organisation.time_zone)
-                for peer in await coordinators(session, organisation):
-                    identity = await identity_of(session, peer)
-                    locale = locale_of(identity, organisation)
-                    start = format_datetime(
-                        gap.astimezone(zone), "EEEE d MMM, HH:mm", locale=locale
-                    )
-                    await deliver(
-                        session,
-                        to=identity,
-                        message=notices.notice(locale, "coverage.gap", start=start),
-                        key=f"coverage:{organisation.id}:{gap.isoformat()}:{peer.id}",
-                        now=now,
-                    )
+                await self._tell_coordinators(
+                    session, organisation, "coverage.gap", f"coverage:{gap.isoformat()}", now, gap
+                )
         self.support.after_commit()
         return warned
+
+    async def _tell_coordinators(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        key: str,
+        once: str,
+        now: datetime,
+        start: datetime | None = None,
+    ) -> None:
+        zone = ZoneInfo(organisation.time_zone)
+        for peer in await coordinators(session, organisation):
+            identity = await identity_of(session, peer)
+            locale = locale_of(identity, organisation)
+            when = (
+                format_datetime(start.astimezone(zone), "EEEE d MMM, HH:mm", locale=locale)
+                if start
+                else None
+            )
+            await deliver(
+                session,
+                to=identity,
+                message=notices.notice(locale, key, start=when),
+                key=f"{once}:{organisation.id}:{peer.id}",
+                now=now,
+            )
+
+    async def _can_take_one_now(
+        self, session: AsyncSession, organisation: Organisation, now: datetime, zone: ZoneInfo
+    ) -> bool:
+        """Someone trained and on call now with room under their caseload cap."""
+        day = now.astimezone(zone).date()
+        on_duty = await on_call(session, organisation, Tier.PEER, now)
+        peers = [peer for peer in on_duty if _trained(peer, day)]
+        if not peers:
+            return False
+        caseloads = dict(
+            (
+                await session.execute(
+                    select(SupportRequest.accepted_peer_id, func.count())
+                    .where(
+                        SupportRequest.accepted_peer_id.in_([peer.id for peer in peers]),
+                        SupportRequest.status == RequestStatus.ACCEPTED.value,
+                    )
+                    .group_by(SupportRequest.accepted_peer_id)
+                )
+            ).all()
+        )
+        return any(caseloads.get(peer.id, 0) < peer.caseload_cap for peer in peers)
 
     async def _first_gap(
         self, session: AsyncSession, organisation: Organisation, now: datetime

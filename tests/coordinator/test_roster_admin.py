@@ -249,3 +249,24 @@ async def test_a_coming_gap_in_cover_is_warned_once(hospital: Hospital) -> None:
     await hospital.run_jobs()
     assert hospital.inbox("cy").count("notice") == 1
     assert hospital.inbox("ana") == []  # only coordinators are warned
+
+
+async def test_nobody_able_to_take_a_request_now_is_warned_once_a_day(hospital: Hospital) -> None:
+    await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
+    await hospital.add_peer("ana", caseload_cap=1)
+    watch = RosterWatch(hospital.service)
+    assert await watch.warn_coverage_gaps() == 0  # Ana can take one
+    await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert await watch.warn_coverage_gaps() == 1  # at her cap: nobody can take the next one
+    await hospital.run_jobs()
+    warning = hospital.last("cy", "notice").message.plain_text()
+    assert "Right now nobody trained and available is on call" in warning
+    hospital.clock.advance(hours=2)
+    await watch.warn_coverage_gaps()
+    await hospital.run_jobs()
+    assert hospital.inbox("cy").count("notice") == 1  # once a day while it lasts
+    hospital.clock.advance(days=1)
+    await watch.warn_coverage_gaps()
+    await hospital.run_jobs()
+    assert hospital.inbox("cy").count("notice") == 2
