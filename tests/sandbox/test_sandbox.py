@@ -3,6 +3,7 @@ demo organisation once, resets, and its fake Slack API enforces rate limits when
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,12 +17,14 @@ from sqlalchemy import func, select
 
 from bot.sandbox import demo
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.server import Sandbox, nothing_configured
+from bot.sandbox.server import LOOPBACK, Ports, Sandbox, nothing_configured
 from bot.sandbox.slack_api import FakeSlackApi, RateLimiter, SlackUser
 from bot.slack.client import web_client
 from config.settings import ConfigError
 from models import Peer, Rotation, SupportRequest
+from models.crypto import Vault, configure_vault
 from tests.sandbox.conftest import sandbox_settings
+from tests.slack.conftest import FORM, modal_state
 
 
 def test_refuses_to_start_with_real_slack_credentials(tmp_path: Path) -> None:
@@ -92,6 +95,54 @@ async def test_demo_data_once_and_reset(sandbox: Sandbox) -> None:
     assert sandbox.api.modal("U0RITA") is None
     assert await count(Peer) == 5 and await count(SupportRequest) == 0
     assert await demo.is_seeded(database)
+
+
+async def test_a_restart_keeps_the_demo_and_what_was_asked(
+    tmp_path: Path, test_vault: Vault
+) -> None:
+    """The demo is created on first start only; a restart on the same database keeps it and the
+    requests made, and every socket listens on loopback alone."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'kept.db'}"
+    try:
+        for run in range(2):
+            instance = Sandbox(
+                sandbox_settings(tmp_path),
+                database_url=database_url,
+                ports=Ports(bot=0, page=0),
+            )
+            await instance.start()
+            try:
+                bound = [
+                    sock.getsockname()[0]
+                    for runner in instance._runners
+                    for site in runner.sites
+                    for sock in [site._sock]  # type: ignore[attr-defined]
+                ]
+                assert bound == [LOOPBACK, LOOPBACK]
+                assert instance.runtime is not None and instance.slack is not None
+                database = instance.runtime.database
+                async with database.session() as session:
+                    peers = await session.scalar(select(func.count()).select_from(Peer))
+                    asked = await session.scalar(select(func.count()).select_from(SupportRequest))
+                assert (peers, asked) == (5, run)  # seeded once; the first run's request kept
+                if run == 0:
+                    await instance.slack.command("U0RITA", "Rita", "/support", "")
+                    modal = instance.api.modal("U0RITA")
+                    assert modal is not None
+                    values = modal_state(FORM)
+                    delivery = await instance.slack.view_submission("U0RITA", "Rita", modal, values)
+                    assert delivery.status == 200
+                    for _ in range(100):
+                        async with database.session() as session:
+                            if await session.scalar(
+                                select(func.count()).select_from(SupportRequest)
+                            ):
+                                break
+                        await asyncio.sleep(0.05)
+            finally:
+                await instance.stop()
+    finally:
+        configure_vault(test_vault)
 
 
 async def test_a_forged_signature_is_refused(sandbox: Sandbox) -> None:
