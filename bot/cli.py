@@ -265,8 +265,11 @@ def _sandbox(
 def start(
     page_port: int = typer.Option(3001, help="The sandbox page's port, when it starts."),
 ) -> None:
-    """What `make run` starts: `serve` when Slack or Teams is configured; with nothing
-    configured (and not in production), `sandbox`: the bot with a pretend Slack workspace."""
+    """What `make run` starts: `serve` if Slack or Teams is set up, else the sandbox.
+
+    With nothing configured (and not in production) it runs `sandbox`: the bot with a pretend
+    Slack workspace on this machine.
+    """
     from bot.sandbox.server import DEFAULT_DATABASE_URL, nothing_configured
 
     settings = _settings()

@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -129,3 +131,25 @@ def test_console_script_exits_non_zero_with_one_line(clean_env: Path) -> None:
         "error: SLACK_SIGNING_SECRET: required with a Slack token or client id "
         "(Slack app > Basic Information > Signing Secret)"
     ]
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and subcommand of a click group (typer's groups are click's, or its own
+    copy of them in newer typer: hence the duck typing)."""
+    found: list[tuple[str, ...]] = []
+    for name, command in group.commands.items():
+        found.append((*path, name))
+        if hasattr(command, "commands"):
+            found += _commands(command, (*path, name))
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(typer.main.get_command(app)), ids=" ".join)
+def test_every_command_explains_itself(command: tuple[str, ...]) -> None:
+    """`--help` on every command and subcommand says what it does, for a newcomer."""
+    result = CliRunner().invoke(app, [*command, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    before_panels = result.stdout.split("╭")[0]
+    usage, _, description = before_panels.strip().partition("\n")
+    assert usage.startswith("Usage:")
+    assert len(description.split()) >= 3, result.stdout  # a sentence, not a bare name
