@@ -179,7 +179,12 @@ async def eligible_peers(
         (
             await session.execute(
                 select(Offer.peer_id, func.count())
-                .where(Offer.peer_id.in_(ids), Offer.created_at >= at - FAIRNESS_WINDOW)
+                .where(
+                    Offer.peer_id.in_(ids),
+                    Offer.created_at >= at - FAIRNESS_WINDOW,
+                    # shown to them: a one-at-a-time offer never reached is no burden
+                    Offer.delivery_job_id.is_not(None),
+                )
                 .group_by(Offer.peer_id)
             )
         ).all()

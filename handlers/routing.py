@@ -165,6 +165,7 @@ async def offer_tier(
             tier=tier.value,
             position=position,
             status=OfferStatus.PENDING.value,
+            created_at=now,  # the routing clock, as the fairness window reads it
         )
         for position, peer in enumerate(candidates)
     ]

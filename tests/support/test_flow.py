@@ -156,6 +156,27 @@ async def test_one_at_a_time_asks_in_turn(hospital: Hospital) -> None:
     assert "offer" in hospital.inbox("cara")
 
 
+async def test_one_at_a_time_asks_whoever_was_offered_least_lately_first(
+    hospital: Hospital,
+) -> None:
+    await hospital.setup(offer_mode="sequential")
+    for name in ("ana", "ben", "cara"):
+        await hospital.add_peer(name)
+    await hospital.ask("erin")  # nobody offered yet: Ana (the first on the roster)
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.run_jobs()
+    await hospital.ask("finn")  # Ana had an offer this month: Ben first, though after her
+    await hospital.run_jobs()
+    assert [n for n in ("ana", "ben", "cara") if hospital.inbox(n).count("offer") == 1] == [
+        "ana",
+        "ben",
+    ]
+    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.run_jobs()
+    assert hospital.inbox("cara").count("offer") == 1  # then Cara, still before Ana again
+    assert hospital.inbox("ana").count("offer") == 1
+
+
 async def test_unanswered_requests_escalate_tier_by_tier(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.add_peer("bo", Tier.BACKUP)
