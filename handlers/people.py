@@ -34,6 +34,7 @@ class Person:
     display_name: str | None = None
     locale: str | None = None
     address: dict[str, Any] | None = field(default=None, hash=False)
+    time_zone: str | None = None  # IANA, when the platform says it
 
 
 def lookup_key(platform: str, tenant_id: str, user_id: str) -> str:
@@ -110,6 +111,7 @@ async def identity_for(
                     display_name=person.display_name,
                     locale=person.locale,
                     address=person.address,
+                    time_zone=person.time_zone,
                 )
                 session.add(identity)
                 await session.flush()
@@ -123,6 +125,8 @@ async def identity_for(
         identity.locale = person.locale
     if person.address and person.address != identity.address:
         identity.address = person.address
+    if person.time_zone and person.time_zone != identity.time_zone:
+        identity.time_zone = person.time_zone
     return identity
 
 

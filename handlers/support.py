@@ -8,6 +8,7 @@ goes out through due jobs of kind `deliver`, committed with the change itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -106,9 +107,16 @@ def crisis_resources(organisation: Organisation) -> list[CrisisResource]:
     return default_resources(organisation.country)
 
 
-def follow_up_times(organisation: Organisation, closed_at: datetime) -> list[tuple[int, datetime]]:
-    """When each check-in is due: the offset's day, at the organisation's local morning hour."""
+def follow_up_times(
+    organisation: Organisation, closed_at: datetime, person_zone: str | None = None
+) -> list[tuple[int, datetime]]:
+    """When each check-in is due: the offset's day, at the morning hour where the requester is
+    (their own time zone when known, else the organisation's)."""
     zone = ZoneInfo(organisation.time_zone)
+    if person_zone:
+        # a name this machine's tz database does not know keeps the organisation's
+        with contextlib.suppress(ValueError, KeyError):
+            zone = ZoneInfo(person_zone)
     closed_local = closed_at.astimezone(zone).date()
     due = []
     for offset in organisation.follow_up_offsets_days:
@@ -816,7 +824,9 @@ class SupportService:
     ) -> None:
         if request.requester_id is None:
             return
-        for offset, run_at in follow_up_times(organisation, now):
+        requester = await session.get(ChatIdentity, request.requester_id)
+        person_zone = requester.time_zone if requester else None
+        for offset, run_at in follow_up_times(organisation, now, person_zone):
             await enqueue(
                 session,
                 kind=FOLLOW_UP,

@@ -28,5 +28,8 @@ class ChatIdentity(Base):
     # What the adapter needs to reach the person later (Slack DM channel, Teams reference).
     address: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, default=None)
     locale: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The person's own IANA time zone when their platform says it (check-ins come in their
+    # morning); encrypted, as working somewhere else can single someone out.
+    time_zone: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     pulse_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

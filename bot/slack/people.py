@@ -51,7 +51,8 @@ def ids_of(body: dict[str, Any]) -> Person:
 
 class SlackPeople:
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
+        # (team, user) -> (keep until, name, locale, time zone)
+        self._cache: dict[tuple[str, str], tuple[float, str | None, str | None, str | None]] = {}
 
     async def of_payload(self, client: AsyncWebClient, body: dict[str, Any]) -> Person:
         """Who sent a command, a click or a form."""
@@ -63,26 +64,34 @@ class SlackPeople:
         key = (team_id, user_id)
         cached = self._cache.get(key)
         if cached is None or cached[0] < time.monotonic():
-            name, locale = await self._lookup(client, user_id)
-            cached = (time.monotonic() + CACHE_SECONDS, name, locale)
+            name, locale, zone = await self._lookup(client, user_id)
+            cached = (time.monotonic() + CACHE_SECONDS, name, locale, zone)
             if name is not None or locale is not None:
                 self._cache[key] = cached
-        _, name, locale = cached
+        _, name, locale, zone = cached
         return Person(
-            platform=PLATFORM, tenant_id=team_id, user_id=user_id, display_name=name, locale=locale
+            platform=PLATFORM,
+            tenant_id=team_id,
+            user_id=user_id,
+            display_name=name,
+            locale=locale,
+            time_zone=zone,
         )
 
-    async def _lookup(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
+    async def _lookup(
+        self, client: AsyncWebClient, user_id: str
+    ) -> tuple[str | None, str | None, str | None]:
+        """(name, locale, IANA time zone) from users.info; Nones when Slack does not answer."""
         try:
             async with asyncio.timeout(LOOKUP_SECONDS):
                 response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:  # the answer to the person matters more than their name
             log.warning("slack: users.info failed (%s)", exc.response.status_code)
-            return None, None
+            return None, None, None
         except TimeoutError:
             log.warning("slack: users.info took longer than %s s", LOOKUP_SECONDS)
-            return None, None
+            return None, None, None
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-        return name or None, user.get("locale")
+        return name or None, user.get("locale"), user.get("tz") or None

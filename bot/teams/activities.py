@@ -61,4 +61,15 @@ def person_of(activity: Activity) -> Person | None:
         display_name=sender.name or None,
         locale=activity.locale or None,
         address=reference_of(activity),
+        time_zone=time_zone_of(activity),
     )
+
+
+def time_zone_of(activity: Activity) -> str | None:
+    """The IANA time zone Teams clients send in their `clientInfo` entity, if any."""
+    for entity in activity.entities or []:
+        if entity.type == "clientInfo":
+            zone = (getattr(entity, "additional_properties", None) or {}).get("timezone")
+            if isinstance(zone, str) and zone:
+                return zone
+    return None

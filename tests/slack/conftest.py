@@ -35,6 +35,7 @@ from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock
 
 TEAM = "T0HOSPITAL"
 BOT_USER = "UBOT"
+USER_TIME_ZONE = "America/Chicago"  # what users.info says of everyone here
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
@@ -195,6 +196,7 @@ class FakeSlack:
                     "team_id": TEAM,
                     "real_name": name,
                     "locale": locale,
+                    "tz": USER_TIME_ZONE,
                     "profile": {"display_name": name, "real_name": name},
                 }
             }

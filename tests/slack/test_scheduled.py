@@ -4,12 +4,14 @@ the weekly pulse with `/support pulse on|off`, and `/support forget-me`."""
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from handlers.people import Person
-from models import FollowUpAnswer, PulseAnswer, SupportRequest
-from tests.slack.conftest import FORM, Posted, SlackWorld, text_of
+from handlers.support import FOLLOW_UP
+from models import ChatIdentity, DueJob, FollowUpAnswer, PulseAnswer, SupportRequest
+from tests.slack.conftest import FORM, USER_TIME_ZONE, Posted, SlackWorld, text_of
 
 
 async def closed_case(slack: SlackWorld) -> None:
@@ -45,7 +47,7 @@ async def test_check_in_arrives_the_next_day_and_is_answered_in_place(slack: Sla
     await closed_case(slack)
     assert not [m for m in slack.inbox("rita") if "checkin.score" in m.action_ids]
 
-    slack.clock.advance(days=1)
+    slack.clock.advance(days=1, hours=3)  # Tuesday 17:00 UTC: past 10:00 in Chicago
     await slack.run_jobs()
     check_in = with_button(slack.inbox("rita"), "checkin.score")
     assert "checkin.stop" in check_in.action_ids and "checkin.talk_again" in check_in.action_ids
@@ -59,9 +61,19 @@ async def test_check_in_arrives_the_next_day_and_is_answered_in_place(slack: Sla
     assert [(answer.offset_days, answer.score) for answer in answers] == [(1, 1)]
 
 
+async def test_check_ins_come_at_10_where_the_requester_is(slack: SlackWorld):
+    """users.info says Rita's time zone (Chicago): her check-ins come at 10:00 there."""
+    await closed_case(slack)  # Monday 14:00 UTC, 08:00 in Chicago
+    async with slack.runtime.database.session() as session:
+        [rita] = [i for i in await session.scalars(select(ChatIdentity)) if i.user_id == "URITA"]
+        due = sorted(await session.scalars(select(DueJob.run_at).where(DueJob.kind == FOLLOW_UP)))
+    assert rita.time_zone == USER_TIME_ZONE
+    assert due[0] == datetime(2026, 11, 24, 16, tzinfo=UTC)  # Tuesday 10:00 in Chicago
+
+
 async def test_stop_cancels_the_remaining_check_ins(slack: SlackWorld):
     await closed_case(slack)
-    slack.clock.advance(days=1)
+    slack.clock.advance(days=1, hours=3)  # Tuesday 17:00 UTC: past 10:00 in Chicago
     await slack.run_jobs()
     check_in = with_button(slack.inbox("rita"), "checkin.stop")
     await slack.click("rita", check_in, "checkin.stop")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, select, text
 
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN
-from models import FollowUpAnswer, SupportRequest
-from tests.support.conftest import Hospital
+from handlers.people import Person
+from handlers.support import FOLLOW_UP
+from models import DueJob, FollowUpAnswer, SupportRequest
+from tests.support.conftest import TENANT, Hospital
 
 
 async def closed_case(hospital: Hospital, **settings: object) -> str:
@@ -98,3 +102,26 @@ async def test_someone_else_cannot_answer_a_check_in(hospital: Hospital) -> None
     view = await hospital.follow_ups.answer(hospital.person("ben"), check_in_id(hospital), SCORE, 5)
     assert "has closed" in view.plain_text()
     assert await hospital.count(FollowUpAnswer) == 0
+
+
+async def test_check_ins_come_in_the_requesters_own_morning(hospital: Hospital) -> None:
+    """Dana works from Los Angeles for a hospital in Madrid: 10:00 is her 10:00, not Madrid's
+    (which would be 01:00 for her)."""
+    hospital.people["dana"] = Person(
+        platform="slack",
+        tenant_id=TENANT,
+        user_id="UDANA",
+        display_name="Dana",
+        locale="en-US",
+        time_zone="America/Los_Angeles",
+    )
+    await closed_case(hospital, time_zone="Europe/Madrid")  # closed Monday 14:00 UTC
+    async with hospital.database.session() as session:
+        due = sorted(await session.scalars(select(DueJob.run_at).where(DueJob.kind == FOLLOW_UP)))
+    assert due == [
+        datetime(2026, 11, 24, 18, tzinfo=UTC),  # Tuesday 10:00 in Los Angeles
+        datetime(2026, 11, 26, 18, tzinfo=UTC),
+    ]
+    async with hospital.database.session() as session:
+        raw = (await session.execute(text("SELECT time_zone FROM chat_identities"))).scalars()
+        assert "America/Los_Angeles" not in [str(value) for value in raw]  # stored encrypted

@@ -45,6 +45,22 @@ async def test_install_stores_the_conversation_reference_and_says_hello(teams: T
     assert verbs(welcome.card) == ["support.start", "pulse.opt"]
 
 
+async def test_the_time_zone_teams_sends_is_kept_for_check_ins(teams: TeamsWorld):
+    """Teams clients say their IANA time zone in a clientInfo entity: kept (encrypted) so
+    check-ins come in the person's own morning."""
+    await teams.install("ana")
+    client_info = {"type": "clientInfo", "locale": "en-IE", "timezone": "Europe/Dublin"}
+    activity = teams.activity("ana", text="help", entities=[client_info])
+    assert (await teams.post(activity)).status in (200, 201)
+    async with teams.runtime.database.session() as session:
+        identity = await session.scalar(
+            select(ChatIdentity).where(
+                ChatIdentity.lookup_key == lookup_key("teams", TENANT, "aad-ana")
+            )
+        )
+    assert identity is not None and identity.time_zone == "Europe/Dublin"
+
+
 async def test_support_shows_the_intake_card_in_the_persons_language(teams: TeamsWorld):
     card = await teams.say("ana", "support")
     assert card["version"] == "1.4"
