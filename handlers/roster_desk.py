@@ -1,5 +1,5 @@
-"""Roster changes a coordinator makes in chat: add or remove a peer, add an override, see who is
-on call for the next two weeks.
+"""Roster changes a coordinator makes in chat: add or remove a peer, add a rotation or an override,
+see who is on call for the next two weeks.
 
 The role check and the audit trail are RosterAdmin's, the same as on the command line: anyone who
 is not an active coordinator gets `NotAllowed` (and a polite refusal from `refusal`).
@@ -23,7 +23,13 @@ from handlers.roster_admin import (
     require_coordinator,
     spans,
 )
-from handlers.roster_forms import FormInvalid, chosen_peer, override_answers, peer_fields
+from handlers.roster_forms import (
+    FormInvalid,
+    chosen_peer,
+    override_answers,
+    peer_fields,
+    rotation_answers,
+)
 from handlers.support import SupportService
 from models import Organisation, Tier
 
@@ -172,6 +178,52 @@ class RosterDesk:
         )
         return notices.notice(locale, "admin.override_added", kind="admin.done", name=entry.name)
 
+    async def add_rotation(
+        self,
+        actor: Person,
+        locale: str,
+        *,
+        name: str | None,
+        tier: str | None,
+        peers: list[str],
+        starts_on: str | None,
+        handoff: str | None,
+        hours: str | None,
+    ) -> Message:
+        """A rotation: its members take turns, one shift each, from the first day's handoff
+        (in the organisation's time zone)."""
+        organisation_id = await self.organisation_of(actor)
+        answers = rotation_answers(
+            locale,
+            name=name,
+            tier=tier,
+            peers=peers,
+            starts_on=starts_on,
+            handoff=handoff,
+            hours=hours,
+        )
+        members = [
+            await self._entry(actor, locale, peer_id, "peers") for peer_id in answers.peer_ids
+        ]
+        await self.admin.add_rotation(
+            actor,
+            organisation_id,
+            name=answers.name,
+            tier=answers.tier,
+            starts_on=answers.starts_on,
+            handoff_time=answers.handoff_time,
+            shift_hours=answers.shift_hours,
+            peer_ids=answers.peer_ids,
+        )
+        return notices.notice(
+            locale,
+            "admin.rotation_added",
+            kind="admin.done",
+            name=answers.name,
+            members=", ".join(member.name for member in members),
+            hours=answers.shift_hours,
+        )
+
     async def time_zone(self, person: Person) -> str:
         """The time zone of the organisation `person` coordinates, in which a form's dates and
         times are meant; NotAllowed for anyone else."""
@@ -187,8 +239,12 @@ class RosterDesk:
         zone = ZoneInfo(await self._time_zone(organisation_id))
         return self.support.clock().astimezone(zone).date()
 
-    async def _entry(self, actor: Person, locale: str, peer_id: int) -> RosterEntry:
+    async def _entry(
+        self, actor: Person, locale: str, peer_id: int, field: str = "peer"
+    ) -> RosterEntry:
+        """The roster's entry for `peer_id`; a form error on `field` if it is not (or no
+        longer) on the coordinator's roster."""
         for entry in await self.roster(actor):
             if entry.peer_id == peer_id:
                 return entry
-        raise FormInvalid({"peer": t(locale, "admin.error.peer")})
+        raise FormInvalid({field: t(locale, f"admin.error.{field}")})

@@ -18,6 +18,8 @@ from models import Tier
 
 MAX_CASELOAD_CAP = 20
 UNIT_MAX_LENGTH = 100
+ROTATION_NAME_MAX_LENGTH = 80
+MAX_SHIFT_HOURS = 24 * 14
 
 
 class FormInvalid(Exception):
@@ -31,6 +33,57 @@ class OverrideAnswers:
     peer_id: int
     starts_at: datetime
     ends_at: datetime
+
+
+@dataclass(frozen=True)
+class RotationAnswers:
+    name: str
+    tier: Tier
+    peer_ids: list[int]  # in turn order
+    starts_on: date
+    handoff_time: time
+    shift_hours: int
+
+
+def rotation_answers(
+    locale: str,
+    *,
+    name: str | None,
+    tier: str | None,
+    peers: list[str],
+    starts_on: str | None,
+    handoff: str | None,
+    hours: str | None,
+) -> RotationAnswers:
+    """A rotation: its name, tier, members in turn order, first day, handoff time and shift
+    length, checked."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name or len(name) > ROTATION_NAME_MAX_LENGTH:
+        errors["name"] = t(locale, "admin.error.name", length=ROTATION_NAME_MAX_LENGTH)
+    try:
+        chosen_tier = Tier(tier or Tier.PEER.value)
+    except ValueError:
+        errors["tier"] = t(locale, "admin.error.tier")
+        chosen_tier = Tier.PEER
+    peer_ids = [peer_id for peer in peers if (peer_id := _int(peer)) is not None]
+    if not peer_ids or len(peer_ids) != len(peers) or len(set(peer_ids)) != len(peer_ids):
+        errors["peers"] = t(locale, "admin.error.peers")
+    first_day = _date(starts_on or "")
+    if first_day is None:
+        errors["starts_on"] = t(locale, "admin.error.date")
+    try:
+        handoff_time = time.fromisoformat((handoff or "").strip())
+    except ValueError:
+        errors["handoff"] = t(locale, "admin.error.time")
+        handoff_time = time()
+    shift_hours = _int(hours)
+    if shift_hours is None or not 1 <= shift_hours <= MAX_SHIFT_HOURS:
+        errors["hours"] = t(locale, "admin.error.hours", most=MAX_SHIFT_HOURS)
+    if errors:
+        raise FormInvalid(errors)
+    assert first_day is not None and shift_hours is not None
+    return RotationAnswers(name, chosen_tier, peer_ids, first_day, handoff_time, shift_hours)
 
 
 def peer_fields(

@@ -113,6 +113,17 @@ class SlackAdmin:
             )
         if form == "remove_peer":
             return await self.desk.remove_peer(actor, locale, answers.get("peer"))
+        if form == "add_rotation":
+            return await self.desk.add_rotation(
+                actor,
+                locale,
+                name=answers.get("name"),
+                tier=answers.get("tier"),
+                peers=answers.get("peers") or [],
+                starts_on=answers.get("starts_on"),
+                handoff=answers.get("handoff"),
+                hours=answers.get("hours"),
+            )
         return await self.desk.add_override(
             actor,
             locale,

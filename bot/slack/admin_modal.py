@@ -1,5 +1,5 @@
-"""The coordinator's roster modals: the menu (two-week schedule and what to do), the three small
-forms it opens, reading what they held, and the answer they turn into."""
+"""The coordinator's roster modals: the menu (two-week schedule and what to do), the small forms
+it opens, reading what they held, and the answer they turn into."""
 
 from __future__ import annotations
 
@@ -11,15 +11,20 @@ from handlers.i18n import t
 from handlers.intake import Language
 from handlers.ports import Message
 from handlers.roster_desk import RosterEntry
-from handlers.roster_forms import MAX_CASELOAD_CAP, UNIT_MAX_LENGTH
+from handlers.roster_forms import (
+    MAX_CASELOAD_CAP,
+    MAX_SHIFT_HOURS,
+    ROTATION_NAME_MAX_LENGTH,
+    UNIT_MAX_LENGTH,
+)
 from models import TIER_ORDER
 
 MENU_CALLBACK = "admin.menu"
-FORMS = ("add_peer", "remove_peer", "add_override")
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override")
 # The menu's buttons (`admin:add_peer`) and the forms' callback ids (`admin.add_peer`). The
 # colon keeps the buttons out of the core's button pattern, which the support flow listens to.
-FORM_BUTTON = re.compile(r"^admin:(add_peer|remove_peer|add_override)$")
-FORM_CALLBACK = re.compile(r"^admin\.(add_peer|remove_peer|add_override)$")
+FORM_BUTTON = re.compile(rf"^admin:({'|'.join(FORMS)})$")
+FORM_CALLBACK = re.compile(rf"^admin\.({'|'.join(FORMS)})$")
 MAX_OPTIONS = 100  # Slack's limit for a static select
 
 
@@ -78,6 +83,8 @@ def menu_view(locale: str, schedule: Message) -> dict[str, Any]:
 def form_view(locale: str, form: str, roster: list[RosterEntry]) -> dict[str, Any]:
     if form == "add_peer":
         blocks = _add_peer_blocks(locale)
+    elif form == "add_rotation":
+        blocks = _add_rotation_blocks(locale, roster)
     else:
         peers = _input(locale, "peer", _peer_select(locale, roster))
         hint = {"type": "context", "elements": [_text(t(locale, f"admin.hint.{form}"))]}
@@ -102,6 +109,38 @@ def _peer_select(locale: str, roster: list[RosterEntry]) -> dict[str, Any]:
         for entry in roster[:MAX_OPTIONS]
     ]
     return {"type": "static_select", "options": options}
+
+
+def _add_rotation_blocks(locale: str, roster: list[RosterEntry]) -> list[dict[str, Any]]:
+    tiers = [_option(_tier_label(locale, tier.value), tier.value) for tier in TIER_ORDER]
+    members = _peer_select(locale, roster)
+    return [
+        _input(
+            locale,
+            "name",
+            {"type": "plain_text_input", "max_length": ROTATION_NAME_MAX_LENGTH},
+        ),
+        _input(
+            locale,
+            "tier",
+            {"type": "static_select", "options": tiers, "initial_option": tiers[0]},
+        ),
+        _input(locale, "peers", {**members, "type": "multi_static_select"}),
+        _input(locale, "starts_on", {"type": "datepicker"}),
+        _input(locale, "handoff", {"type": "timepicker", "initial_time": "08:00"}),
+        _input(
+            locale,
+            "hours",
+            {
+                "type": "number_input",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": str(MAX_SHIFT_HOURS),
+                "initial_value": "24",
+            },
+        ),
+        {"type": "context", "elements": [_text(t(locale, "admin.hint.add_rotation"), 2000)]},
+    ]
 
 
 def _add_peer_blocks(locale: str) -> list[dict[str, Any]]:
@@ -156,7 +195,7 @@ def _value(element: dict[str, Any]) -> str | list[str] | None:
     option = element.get("selected_option")
     if isinstance(option, dict):
         return str(option.get("value"))
-    for key in ("selected_user", "selected_date", "selected_date_time", "value"):
+    for key in ("selected_user", "selected_date", "selected_time", "selected_date_time", "value"):
         if element.get(key) is not None:
             return str(element[key])
     return None

@@ -62,7 +62,8 @@ class TeamsAdmin:
         errors: Mapping[str, str] | None = None,
     ) -> Card:
         roster = await self.desk.roster(person)  # the role check, as on Slack
-        zone = await self.desk.time_zone(person) if form == "add_override" else None
+        timed = form in ("add_override", "add_rotation")
+        zone = await self.desk.time_zone(person) if timed else None
         return form_card(locale, form, roster, zone=zone, answers=answers, errors=errors)
 
     async def _change(
@@ -72,6 +73,17 @@ class TeamsAdmin:
             return await self._add_peer(actor, locale, answers)
         if form == "remove_peer":
             return await self.desk.remove_peer(actor, locale, answers.get("peer"))
+        if form == "add_rotation":
+            return await self.desk.add_rotation(
+                actor,
+                locale,
+                name=answers.get("name"),
+                tier=answers.get("rotation_tier"),
+                peers=[peer for peer in answers.get("peers", "").split(",") if peer],
+                starts_on=answers.get("starts_on"),
+                handoff=answers.get("handoff"),
+                hours=answers.get("hours"),
+            )
         zone = await self.desk.time_zone(actor)
         return await self.desk.add_override(
             actor,

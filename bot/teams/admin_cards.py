@@ -1,5 +1,5 @@
-"""The coordinator's roster cards on Teams: the buttons under the admin card, the three forms
-they open (the fields of Slack's `/support admin` forms), and reading what a form held.
+"""The coordinator's roster cards on Teams: the buttons under the admin card, the forms they open
+(the fields of Slack's `/support admin` forms), and reading what a form held.
 
 Every button is an `Action.Execute`, so each answer replaces the clicked card in place: the
 admin card becomes a form, a form that does not validate comes back with each error under its
@@ -22,24 +22,31 @@ from handlers.i18n import t
 from handlers.intake import Language
 from handlers.ports import Button, Message
 from handlers.roster_desk import RosterEntry
-from handlers.roster_forms import MAX_CASELOAD_CAP, UNIT_MAX_LENGTH
+from handlers.roster_forms import (
+    MAX_CASELOAD_CAP,
+    MAX_SHIFT_HOURS,
+    ROTATION_NAME_MAX_LENGTH,
+    UNIT_MAX_LENGTH,
+)
 from models import TIER_ORDER, Tier
 
 OPEN = "admin:open"  # data: {"value": form}
 SUBMIT = "admin:submit"  # data: {"form": form} and the inputs, merged in by Teams
 MENU = "admin:menu"  # back to the admin card
 VERBS = frozenset({OPEN, SUBMIT, MENU})
-FORMS = ("add_peer", "remove_peer", "add_override")
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override")
 PEOPLE_DATASET = "graph.microsoft.com/users"
 MAX_CHOICES = 100  # as on Slack: a card's size is limited too
 INPUTS = {
     "add_peer": ("user", "user_id", "tier", "unit", "languages", "cap", "trained_until"),
     "remove_peer": ("peer",),
+    "add_rotation": ("name", "rotation_tier", "peers", "starts_on", "handoff", "hours"),
     "add_override": ("peer", "starts_at_date", "starts_at_time", "ends_at_date", "ends_at_time"),
 }
 # The field whose error is shown under an input, when it is not the input's own: a field made
 # of two inputs (the person; a date and a time) has its error under the second.
 ERROR_UNDER: dict[str, str | None] = {
+    "rotation_tier": "tier",
     "user": None,
     "user_id": "user",
     "starts_at_date": None,
@@ -177,6 +184,36 @@ def _inputs(
         "starts_at_time": _typed("Input.Time", "starts_at_time", time_label, answers),
         "ends_at_date": _typed("Input.Date", "ends_at_date", label("ends_at"), answers),
         "ends_at_time": _typed("Input.Time", "ends_at_time", time_label, answers),
+        "name": {
+            "type": "Input.Text",
+            "id": "name",
+            "label": label("name"),
+            "maxLength": ROTATION_NAME_MAX_LENGTH,
+            **value("name"),
+        },
+        # "tier" is add_peer's; a rotation's is its own input (each card holds one form)
+        "rotation_tier": {
+            **_choices("rotation_tier", label("tier"), tiers),
+            **value("rotation_tier", Tier.PEER.value),
+        },
+        "peers": {
+            **_choices("peers", label("peers"), peers),
+            "isMultiSelect": True,
+            **value("peers"),
+        },
+        "starts_on": _typed("Input.Date", "starts_on", label("starts_on"), answers),
+        "handoff": {
+            **_typed("Input.Time", "handoff", label("handoff"), answers),
+            **({} if answers.get("handoff") else {"value": "08:00"}),
+        },
+        "hours": {
+            "type": "Input.Number",
+            "id": "hours",
+            "label": label("hours"),
+            "min": 1,
+            "max": MAX_SHIFT_HOURS,
+            **_number(answers.get("hours", "24")),
+        },
     }
 
 

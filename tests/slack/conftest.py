@@ -459,8 +459,8 @@ class SlackWorld:
     def offers(self, name: str) -> list[Posted]:
         return [m for m in self.inbox(name) if "offer.decline" in m.action_ids]
 
-    async def make_peer(self, name: str, tier: Tier = Tier.PEER) -> int:
-        """Put `name` on the roster, on call from now on."""
+    async def make_peer(self, name: str, tier: Tier = Tier.PEER, *, on_call: bool = True) -> int:
+        """Put `name` on the roster, on call from now on (unless `on_call` is False)."""
         person = Person(
             platform="slack",
             tenant_id=self.team,
@@ -480,15 +480,16 @@ class SlackWorld:
             )
             session.add(peer)
             await session.flush()
-            session.add(
-                Override(
-                    organisation_id=organisation.id,
-                    peer_id=peer.id,
-                    tier=tier.value,
-                    starts_at=ALWAYS_FROM,
-                    ends_at=ALWAYS_TO,
+            if on_call:
+                session.add(
+                    Override(
+                        organisation_id=organisation.id,
+                        peer_id=peer.id,
+                        tier=tier.value,
+                        starts_at=ALWAYS_FROM,
+                        ends_at=ALWAYS_TO,
+                    )
                 )
-            )
             return peer.id
 
 

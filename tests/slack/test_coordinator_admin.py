@@ -214,3 +214,37 @@ async def test_the_admin_word_and_the_menu_speak_spanish(slack: SlackWorld):
     assert menu["callback_id"] == "admin.menu"
     assert "Añadir compañero" in text_of(menu)
     assert "De guardia, próximas dos semanas" in text_of(menu)
+
+
+async def test_a_coordinator_sets_up_a_rotation_and_its_peers_take_turns(slack: SlackWorld):
+    cy = await slack.make_peer("cy", Tier.COORDINATOR)
+    await slack.make_peer("ana", on_call=False)
+    await slack.make_peer("ben", on_call=False)
+    form = await open_form(slack, "cy", "add_rotation")
+    [members] = [block for block in form["blocks"] if block.get("block_id") == "peers"]
+    by_name = {o["text"]["text"].split(" (")[0]: o["value"] for o in members["element"]["options"]}
+    today = slack.clock().date().isoformat()  # Monday 23 November, 14:00 UTC
+
+    def answers(hours: str) -> dict[str, dict[str, Any]]:
+        return {
+            "name": {"type": "plain_text_input", "value": "Days"},
+            "tier": {"type": "static_select", "selected_option": {"value": "peer"}},
+            "peers": {
+                "type": "multi_static_select",
+                "selected_options": [{"value": by_name["Ben"]}, {"value": by_name["Ana"]}],
+            },
+            "starts_on": {"type": "datepicker", "selected_date": today},
+            "handoff": {"type": "timepicker", "selected_time": "08:00"},
+            "hours": {"type": "number_input", "value": hours},
+        }
+
+    refused = await submit_form(slack, "cy", form, answers("0"))
+    assert refused["response_action"] == "errors" and set(refused["errors"]) == {"hours"}
+    answer = await submit_form(slack, "cy", form, answers("24"))
+    assert "Rotation Days added: Ben, Ana take turns, 24 hours each." in text_of(answer["view"])
+    assert (f"peer:{cy}", "rotation_added") in await audit_actions(slack)
+
+    await slack.command("rita")  # Ben's turn today, Ana's tomorrow
+    await slack.submit("rita", FORM)
+    await slack.run_jobs()
+    assert len(slack.offers("ben")) == 1 and slack.offers("ana") == []

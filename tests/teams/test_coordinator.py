@@ -77,6 +77,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
     assert [(action["verb"], action["data"]["value"]) for action in card["actions"]] == [
         ("admin:open", "add_peer"),
         ("admin:open", "remove_peer"),
+        ("admin:open", "add_rotation"),
         ("admin:open", "add_override"),
     ]
     text = card_text(card)

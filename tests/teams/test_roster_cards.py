@@ -6,13 +6,13 @@ and anyone but a coordinator, clicking an old or forwarded card, is refused and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
 
 from handlers.roster_admin import RosterAdmin
-from models import AuditEvent, Override, Peer, Tier
+from models import AuditEvent, Override, Peer, Rotation, RotationMember, Tier
 from tests.teams.conftest import TeamsWorld, card_text, verbs
 from tests.teams.test_flow import ask, offers_to
 
@@ -235,6 +235,7 @@ async def test_the_forms_speak_spanish(teams: TeamsWorld) -> None:
     assert [action["title"] for action in admin["actions"]] == [
         "Añadir compañero",
         "Quitar compañero",
+        "Añadir un turno rotatorio",
         "Añadir cambio de guardia",
     ]
     form = await open_form(teams, "cy", "add_peer")
@@ -244,3 +245,40 @@ async def test_the_forms_speak_spanish(teams: TeamsWorld) -> None:
         "Escribe una fecha a partir de hoy (con la formación caducada no se reciben solicitudes)."
     )
     assert "ID de objeto de Microsoft Entra" in card_text(again)
+
+
+async def test_a_coordinator_sets_up_a_rotation_by_card(teams: TeamsWorld) -> None:
+    cy = await coordinator(teams)
+    for name in ("ana", "ben"):
+        await teams.install(name)
+        await teams.make_peer(name)
+    form = await open_form(teams, "cy", "add_rotation")
+    assert "time zone, UTC" in card_text(form)  # the handoff is meant there
+    ana, ben = choice(form, "peers", "Ana"), choice(form, "peers", "Ben")
+    answers = {
+        "name": "Nights",
+        "rotation_tier": "backup",
+        "peers": "",
+        "starts_on": "2026-12-01",
+        "handoff": "20:00",
+        "hours": "12",
+    }
+    again = await send(teams, "cy", form, answers)
+    assert error_under(again, "peers") == "Choose one or more peer supporters from the list."
+    assert inputs(again)["name"]["value"] == "Nights"  # the answers are kept
+    done = await send(teams, "cy", again, {**answers, "peers": f"{ben},{ana}"})
+    assert "Rotation Nights added: Ben, Ana take turns, 12 hours each." in card_text(done)
+    async with teams.runtime.database.session() as session:
+        rotation = await session.scalar(select(Rotation))
+        assert rotation is not None
+        members = list(
+            await session.scalars(
+                select(RotationMember.peer_id)
+                .where(RotationMember.rotation_id == rotation.id)
+                .order_by(RotationMember.position)
+            )
+        )
+    assert (rotation.name, rotation.tier, rotation.shift_hours) == ("Nights", "backup", 12)
+    assert (rotation.starts_on, rotation.handoff_time) == (date(2026, 12, 1), time(20))
+    assert members == [int(ben), int(ana)]
+    assert (f"peer:{cy}", "rotation_added") in await audit_actions(teams)
