@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from handlers.jobs import RetryLater, enqueue
 from models import DueJob, JobStatus
 from models.db import Database
 from scheduler.engine import JobEngine
+from tests.conftest import TEST_KEY
 from tests.fakes import FakeClock
 
 
@@ -101,6 +105,47 @@ async def test_a_job_whose_claim_aged_in_a_slow_batch_runs_once(database: Databa
     await first.run_due()
     assert sorted(ran) == [(0, "A"), (1, "A"), (2, "B")]
     assert await statuses(database) == {"done": 3}
+
+
+async def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(
+    database: Database,
+) -> None:
+    """A real worker process claims a batch, finishes five jobs, and is killed (SIGKILL) on the
+    sixth. Another worker, once the claims go stale, runs every job left, and none twice."""
+    started = FakeClock(datetime.now(UTC) - timedelta(minutes=1))  # due now on the real clock
+    await add_jobs(database, started, 20)
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.scheduler.killed_worker",
+        database.url,
+        TEST_KEY,
+        cwd=Path(__file__).parents[2],
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert worker.stdout is not None
+    line = await asyncio.wait_for(worker.stdout.readline(), timeout=60)
+    assert line.strip() == b"STUCK"
+    worker.kill()
+    await worker.wait()
+    assert await statuses(database) == {"done": 5, "running": 15}
+
+    ran: list[int] = []
+
+    async def record(job: DueJob) -> dict[str, Any]:
+        ran.append(job.payload["n"])
+        return {"by": "alive"}
+
+    def later() -> datetime:  # past the claim timeout of five minutes
+        return datetime.now(UTC) + timedelta(minutes=6)
+
+    alive = JobEngine(database, {"count": record}, clock=later, worker_id="alive")
+    assert await alive.run_due() == 15
+    assert sorted(ran) == list(range(5, 20))
+    assert await statuses(database) == {"done": 20}
+    async with database.session() as session:
+        by = Counter((job.result or {}).get("by") for job in await session.scalars(select(DueJob)))
+    assert by == {"doomed": 5, "alive": 15}
 
 
 async def test_failures_are_retried_with_backoff_then_reported(database: Database) -> None:
