@@ -119,13 +119,26 @@ class Retention:
                         func.coalesce(DueJob.finished_at, DueJob.run_at) < cutoff,
                     )
                 )
-            await session.execute(
-                delete(ChatIdentity).where(
-                    ChatIdentity.pulse_opt_in.is_(False),
-                    ~exists().where(Peer.identity_id == ChatIdentity.id),
-                    ~exists().where(SupportRequest.requester_id == ChatIdentity.id),
+            unneeded = set(
+                await session.scalars(
+                    select(ChatIdentity.id).where(
+                        ChatIdentity.pulse_opt_in.is_(False),
+                        ~exists().where(Peer.identity_id == ChatIdentity.id),
+                        ~exists().where(SupportRequest.requester_id == ChatIdentity.id),
+                    )
                 )
             )
+            if unneeded:
+                # Messages still queued for them go too: SQLite may give their id to someone new.
+                queued = await session.scalars(
+                    select(DueJob).where(
+                        DueJob.kind == DELIVER, DueJob.status == JobStatus.PENDING.value
+                    )
+                )
+                for job in queued:
+                    if job.payload.get("to") in unneeded:
+                        await session.delete(job)
+                await session.execute(delete(ChatIdentity).where(ChatIdentity.id.in_(unneeded)))
             await session.execute(
                 delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_IDS_KEPT)
             )

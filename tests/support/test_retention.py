@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from config.settings import ConfigError
+from handlers.outbox import deliver
+from handlers.people import identity_for
+from handlers.ports import Message
 from handlers.retention import Retention
-from models import ChatIdentity, DueJob, SupportRequest
+from models import ChatIdentity, DueJob, Organisation, SupportRequest
 from models.crypto import vault
 from tests.support.conftest import Hospital
 from tests.support.test_confidentiality import raw_database_values
@@ -106,3 +111,23 @@ async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital
         assert not any(marker in value for value in values), marker
     again = await retention.forget(hospital.person("dana"))
     assert "hold no data" in again.plain_text()
+
+
+async def test_an_identity_purged_takes_its_queued_messages_with_it(hospital: Hospital) -> None:
+    """SQLite may give a deleted identity's id to someone new: nothing queued for the old one
+    may be left to reach them."""
+    await hospital.setup()
+    async with hospital.database.session() as session, session.begin():
+        organisation = await session.get(Organisation, hospital.organisation_id)
+        assert organisation is not None
+        zoe = await identity_for(session, organisation, hospital.person("zoe"))
+        await deliver(
+            session,
+            to=zoe,
+            message=Message(kind="notice", lines=["for Zoe only"]),
+            key="zoe-later",
+            now=hospital.clock() + timedelta(days=1),
+        )
+    await Retention(hospital.service).purge()
+    assert await hospital.count(ChatIdentity) == 0
+    assert await hospital.count(DueJob) == 0
