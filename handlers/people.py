@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -111,7 +112,7 @@ async def identity_for(
                     display_name=person.display_name,
                     locale=person.locale,
                     address=person.address,
-                    time_zone=person.time_zone,
+                    time_zone=known_time_zone(person.time_zone),
                 )
                 session.add(identity)
                 await session.flush()
@@ -125,9 +126,22 @@ async def identity_for(
         identity.locale = person.locale
     if person.address and person.address != identity.address:
         identity.address = person.address
-    if person.time_zone and person.time_zone != identity.time_zone:
-        identity.time_zone = person.time_zone
+    zone = known_time_zone(person.time_zone)
+    if zone and zone != identity.time_zone:
+        identity.time_zone = zone
     return identity
+
+
+def known_time_zone(name: str | None) -> str | None:
+    """`name` if this machine's time zone database knows it, else None (a client may send
+    anything: "America" alone is a directory there, not a zone)."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return None
+    return name
 
 
 async def remember_address(database: Database, to: Address, **learnt: Any) -> None:

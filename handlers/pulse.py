@@ -246,27 +246,29 @@ class Pulses:
                     )
             except IntegrityError:
                 return notices.notice(locale, "pulse.already")
-            answered = set(
-                await session.scalars(
-                    select(PulseAnswer.question).where(
-                        PulseAnswer.round_id == pulse_round.id,
-                        PulseAnswer.voter_hash == voter_hash(pulse_round.voter_key, identity),
+            mine = dict(
+                (
+                    await session.execute(
+                        select(PulseAnswer.question, PulseAnswer.score).where(
+                            PulseAnswer.round_id == pulse_round.id,
+                            PulseAnswer.voter_hash == voter_hash(pulse_round.voter_key, identity),
+                        )
                     )
-                )
+                ).all()
             )
-            still_open = [q for q in questions_of(organisation) if q not in answered]
+            low = min(mine.values()) <= LOW_SCORE  # any of their answers: the offer stays
+            still_open = [q for q in questions_of(organisation) if q not in mine]
             if still_open:
-                reply = t(locale, "pulse.low" if score <= LOW_SCORE else "pulse.thanks")
                 threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
                 return pulse_message(
                     locale,
                     pulse_round.id,
                     still_open,
                     threshold,
-                    lead=[reply],
-                    offer_support=score <= LOW_SCORE,
+                    lead=[t(locale, "pulse.low" if low else "pulse.thanks")],
+                    offer_support=low,
                 )
-        if score <= LOW_SCORE:
+        if low:
             return notices.offer_support(locale, "pulse.low")
         return notices.notice(locale, "pulse.thanks")
 

@@ -119,26 +119,30 @@ class Retention:
                         func.coalesce(DueJob.finished_at, DueJob.run_at) < cutoff,
                     )
                 )
-            unneeded = set(
+            # Identities nothing needs any more; the conditions are checked again by the DELETE
+            # itself, so someone who asked or joined a moment ago is kept.
+            gone = set(
                 await session.scalars(
-                    select(ChatIdentity.id).where(
+                    delete(ChatIdentity)
+                    .where(
                         ChatIdentity.pulse_opt_in.is_(False),
                         ~exists().where(Peer.identity_id == ChatIdentity.id),
                         ~exists().where(SupportRequest.requester_id == ChatIdentity.id),
                     )
+                    .returning(ChatIdentity.id)
                 )
             )
-            if unneeded:
-                # Messages still queued for them go too: SQLite may give their id to someone new.
+            if gone:
+                # Work still queued for them goes too: SQLite may give their id to someone new.
                 queued = await session.scalars(
                     select(DueJob).where(
-                        DueJob.kind == DELIVER, DueJob.status == JobStatus.PENDING.value
+                        DueJob.kind.in_([DELIVER, FOLLOW_UP]),
+                        DueJob.status == JobStatus.PENDING.value,
                     )
                 )
                 for job in queued:
-                    if job.payload.get("to") in unneeded:
+                    if job.payload.get("to") in gone:
                         await session.delete(job)
-                await session.execute(delete(ChatIdentity).where(ChatIdentity.id.in_(unneeded)))
             await session.execute(
                 delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_IDS_KEPT)
             )
@@ -165,11 +169,12 @@ class Retention:
         jobs = await session.scalars(
             select(DueJob).where(
                 DueJob.organisation_id == identity.organisation_id,
+                DueJob.kind.in_([DELIVER, FOLLOW_UP]),
                 DueJob.status != JobStatus.RUNNING.value,
             )
         )
         for job in jobs:
-            to_them = job.kind == DELIVER and job.payload.get("to") == identity.id
+            to_them = job.payload.get("to") == identity.id
             if to_them or job.idempotency_key.startswith(tuple(prefixes)):
                 await session.delete(job)
 

@@ -8,7 +8,6 @@ goes out through due jobs of kind `deliver`, committed with the change itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -36,6 +35,7 @@ from handlers.people import (
     find_identity,
     find_organisation,
     identity_for,
+    known_time_zone,
     organisation_for,
 )
 from handlers.ports import Message
@@ -113,10 +113,8 @@ def follow_up_times(
     """When each check-in is due: the offset's day, at the morning hour where the requester is
     (their own time zone when known, else the organisation's)."""
     zone = ZoneInfo(organisation.time_zone)
-    if person_zone:
-        # a name this machine's tz database does not know keeps the organisation's
-        with contextlib.suppress(ValueError, KeyError):
-            zone = ZoneInfo(person_zone)
+    if known_time_zone(person_zone):  # else the organisation's
+        zone = ZoneInfo(str(person_zone))
     closed_local = closed_at.astimezone(zone).date()
     due = []
     for offset in organisation.follow_up_offsets_days:

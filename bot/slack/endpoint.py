@@ -79,8 +79,11 @@ class EventsEndpoint:
             log.warning("slack: refused a request with a missing, invalid or stale signature")
             return _error(401, "invalid or stale signature")
         # Slack's own retries of an event (X-Slack-Retry-Num) must get 2xx, or it retries again:
-        # the durable event id check answers those.
-        retry = "X-Slack-Retry-Num" in request.headers
+        # the durable event id check answers those. The header is not signed, so it counts only
+        # for events (JSON); commands and interactions are never retried by Slack.
+        retry = (
+            "X-Slack-Retry-Num" in request.headers and request.content_type == "application/json"
+        )
         if not retry and not self.recent.first_time(request.headers["X-Slack-Signature"]):
             log.warning("slack: refused a replayed request")
             return _error(409, "this request was already received")

@@ -140,7 +140,11 @@ class SlackListeners:
             return
         receipt = await self.support.receipt(sender, form, locale)
         await ack(response_action="update", view=result_view(locale, receipt))
-        person = await self.people.of_payload(client, body)
+        try:
+            person = await self.people.of_payload(client, body)
+        except Exception as exc:  # told "received": store it, without a name if need be
+            log.warning("slack: could not look the requester up (%s)", type(exc).__name__)
+            person = sender
         # The view id names this submission: a replay of it stores nothing twice.
         answer = await self.support.submit(person, form, key=view.get("id") or None)
         if answer.kind == notices.INTAKE_FAILED:  # not stored yet: no outbox, so say it here

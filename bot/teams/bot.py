@@ -153,7 +153,13 @@ class TeamsBot(ActivityHandler):
         if not activity.id or activity.conversation is None:
             return True
         pair = f"{activity.conversation.id}\x1f{activity.id}".encode()
-        return await first_time(self.support.database, PLATFORM, hashlib.sha256(pair).hexdigest())
+        try:
+            return await first_time(
+                self.support.database, PLATFORM, hashlib.sha256(pair).hexdigest()
+            )
+        except Exception as exc:  # the database is down: answering matters more than dedupe
+            log.warning("teams: could not record activity (%s)", type(exc).__name__)
+            return True
 
     async def _locale(self, person: Person) -> str:
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from models import Base
@@ -66,6 +66,42 @@ async def test_migrations_match_models_and_round_trip(empty_database: Database) 
     await upgrade(empty_database)
     async with empty_database.engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
+
+
+async def test_downgrading_the_time_zone_keeps_people_and_peers(empty_database: Database) -> None:
+    """Undoing the last migration must not rebuild a table whose rows others cascade from."""
+    await upgrade(empty_database)
+    async with empty_database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO organisations (id, name, time_zone, locale, country, offer_mode,"
+                " timeout_now_minutes, timeout_today_minutes, timeout_week_minutes,"
+                " follow_up_offsets_days, follow_up_local_hour, pulse_weekday,"
+                " pulse_local_time, pulse_second_question, anonymity_threshold,"
+                " retention_days, coverage_warning_hours, created_at) VALUES (1, 'x', 'UTC',"
+                " 'en', 'US', 'broadcast', 10, 60, 1440, '[1]', 10, 0, '11:00:00', false, 5,"
+                " 90, 24, '2026-11-23 00:00:00')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO chat_identities (id, organisation_id, platform, tenant_id,"
+                " lookup_key, user_id, pulse_opt_in, created_at) VALUES (1, 1, 'slack', 'T',"
+                " 'k', 'u', false, '2026-11-23 00:00:00')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO peers (id, organisation_id, identity_id, tier, languages,"
+                " caseload_cap, available, active, created_at) VALUES (1, 1, 1, 'peer', '[]',"
+                " 2, true, true, '2026-11-23 00:00:00')"
+            )
+        )
+    await downgrade(empty_database, "0002")
+    async with empty_database.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM peers"))).scalar() == 1
+        assert (await connection.execute(text("SELECT count(*) FROM chat_identities"))).scalar()
+    await upgrade(empty_database)
 
 
 def test_postgres_half_runs_under_ci() -> None:

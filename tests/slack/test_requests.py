@@ -70,6 +70,11 @@ async def test_a_replayed_form_gets_409_and_a_resent_one_stores_nothing(slack: S
     replayed = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
     assert (first.status, replayed.status) == (200, 409)
     assert "already received" in await replayed.text()
+    # The retry header is not signed: on a form it changes nothing.
+    forged_retry = await slack.post(
+        body, "application/x-www-form-urlencoded", {"X-Slack-Retry-Num": "1"}, timestamp=stamp
+    )
+    assert forged_retry.status == 409
     # The same submission signed anew (another web process would not know the signature).
     again = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp - 1)
     assert again.status == 200

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select, text
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN
 from handlers.people import Person
 from handlers.support import FOLLOW_UP
-from models import DueJob, FollowUpAnswer, SupportRequest
+from models import ChatIdentity, DueJob, FollowUpAnswer, SupportRequest
 from tests.support.conftest import TENANT, Hospital
 
 
@@ -125,3 +125,19 @@ async def test_check_ins_come_in_the_requesters_own_morning(hospital: Hospital) 
     async with hospital.database.session() as session:
         raw = (await session.execute(text("SELECT time_zone FROM chat_identities"))).scalars()
         assert "America/Los_Angeles" not in [str(value) for value in raw]  # stored encrypted
+
+
+async def test_a_time_zone_nobody_knows_is_not_kept(hospital: Hospital) -> None:
+    """A client may send anything as its time zone: "America" alone is not one. It is not
+    kept, and the case still closes, its check-ins at the organisation's morning."""
+    hospital.people["dana"] = Person(
+        platform="slack", tenant_id=TENANT, user_id="UDANA", locale="en-US", time_zone="America"
+    )
+    await closed_case(hospital, time_zone="Europe/Madrid")
+    async with hospital.database.session() as session:
+        [dana] = [i for i in await session.scalars(select(ChatIdentity)) if i.user_id == "UDANA"]
+        due = min(await session.scalars(select(DueJob.run_at).where(DueJob.kind == FOLLOW_UP)))
+        request = await session.scalar(select(SupportRequest))
+    assert dana.time_zone is None
+    assert request is not None and request.status == "closed"
+    assert due == datetime(2026, 11, 24, 9, tzinfo=UTC)  # Tuesday 10:00 in Madrid

@@ -131,3 +131,18 @@ async def test_an_identity_purged_takes_its_queued_messages_with_it(hospital: Ho
     await Retention(hospital.service).purge()
     assert await hospital.count(ChatIdentity) == 0
     assert await hospital.count(DueJob) == 0
+
+
+async def test_a_short_retention_takes_the_check_ins_still_to_come(hospital: Hospital) -> None:
+    await hospital.setup(retention_days=2, follow_up_offsets_days=[1, 30])
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.service.close(hospital.person("ana"), request_id)
+    hospital.clock.advance(days=3)
+    await hospital.run_jobs()  # the first check-in went out
+    assert await Retention(hospital.service).purge() == 1
+    async with hospital.database.session() as session:
+        left = list(await session.scalars(select(DueJob.kind).where(DueJob.status == "pending")))
+    assert "follow_up" not in left  # the 30-day check-in went with Dana's identity
+    assert await hospital.count(ChatIdentity) == 1  # Ana, on the roster

@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("chat_identities") as batch:
-        batch.drop_column("time_zone")
+    # Not in batch mode: on SQLite that rebuilds the table, and dropping the old one would
+    # cascade to every peer (foreign keys are on). SQLite 3.35+ drops a column in place.
+    op.drop_column("chat_identities", "time_zone")
