@@ -8,9 +8,11 @@ import json
 import time
 from urllib.parse import urlencode
 
+import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from bot.slack.people import SlackPeople
 from models import Peer, ProcessedEvent, SupportRequest
 from tests.slack.conftest import FORM, SIGNING_SECRET, SlackWorld, text_of
 
@@ -264,6 +266,24 @@ async def test_a_rate_limited_profile_lookup_does_not_hold_the_form_back(slack: 
     assert "988" in text_of((await answer.json())["view"])
     await slack.settle()
     assert await count(slack, SupportRequest) == 1
+
+
+async def test_a_lookup_failing_after_the_answer_still_stores_the_request(
+    slack: SlackWorld, monkeypatch
+):
+    """The person was told "received": a network error looking them up must not lose it."""
+    await slack.make_peer("pia")
+    await slack.command("rita")
+
+    async def unreachable(*_args, **_kwargs):
+        raise aiohttp.ClientConnectionError("slack.com unreachable")
+
+    monkeypatch.setattr(SlackPeople, "of_payload", unreachable)
+    answer = await slack.submit("rita", FORM)
+    assert "988" in text_of(answer["view"])
+    await slack.run_jobs()
+    assert await count(slack, SupportRequest) == 1
+    assert len(slack.offers("pia")) == 1
 
 
 # --- help, DMs, App Home --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from handlers.people import lookup_key
 from models import ChatIdentity, DueJob, SupportRequest
@@ -161,3 +162,17 @@ async def test_nothing_is_said_in_a_channel_or_group_chat(
     await teams.run_jobs()
     assert teams.connector.calls == []
     assert await count(teams, SupportRequest) == 0
+
+
+async def test_with_the_database_down_support_still_gets_the_form(
+    teams: TeamsWorld, monkeypatch: pytest.MonkeyPatch
+):
+    """Recording the activity (against redelivery) needs the database; answering does not."""
+    await teams.install("ana")
+
+    async def down(*_args: object, **_kwargs: object) -> bool:
+        raise OperationalError("INSERT", {}, ConnectionRefusedError("database down"))
+
+    monkeypatch.setattr("bot.teams.bot.first_time", down)
+    card = await teams.say("ana", "support")
+    assert verbs(card) == ["intake.submit"]
