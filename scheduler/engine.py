@@ -97,7 +97,8 @@ class JobEngine:
             return list(jobs)
 
     async def _finish(self, job: DueJob, **values: Any) -> bool:
-        """Record the outcome if this worker still holds the claim (it may have timed out)."""
+        """Write `values` (an outcome, or a renewed claim) if this worker still holds the claim;
+        False if it timed out and another worker took the job."""
         async with self.database.session() as session, session.begin():
             result = await session.execute(
                 update(DueJob)
@@ -116,17 +117,7 @@ class JobEngine:
         now = self.clock()
         if job.claimed_at is not None and now - job.claimed_at < self.claim_timeout / 4:
             return True  # nobody can have taken it: the claim is far from stale
-        async with self.database.session() as session, session.begin():
-            result = await session.execute(
-                update(DueJob)
-                .where(
-                    DueJob.id == job.id,
-                    DueJob.claimed_by == self.worker_id,
-                    DueJob.status == JobStatus.RUNNING.value,
-                )
-                .values(claimed_at=now)
-            )
-        return result.rowcount == 1
+        return await self._finish(job, claimed_at=now)  # a renewal, if the claim is still ours
 
     async def run_job(self, job: DueJob) -> None:
         if not await self._still_ours(job):
