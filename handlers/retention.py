@@ -33,6 +33,7 @@ from models import (
     ProcessedEvent,
     RequestStatus,
     SupportRequest,
+    utcnow,
 )
 from models.slack_install import SLACK_OAUTH_STATES
 
@@ -143,12 +144,14 @@ class Retention:
                 for job in queued:
                     if job.payload.get("to") in gone:
                         await session.delete(job)
+            # Platform event ids and Slack install states are stamped on the wall clock (the
+            # latter by slack_sdk, in naive UTC), so they are compared with it.
+            wall = utcnow()
             await session.execute(
-                delete(ProcessedEvent).where(ProcessedEvent.received_at < now - EVENT_IDS_KEPT)
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < wall - EVENT_IDS_KEPT)
             )
-            # Slack install states nobody came back with (slack_sdk deletes only used ones; it
-            # stores naive UTC).
-            naive_now = now.astimezone(UTC).replace(tzinfo=None)
+            # Install states nobody came back with (slack_sdk deletes only the used ones).
+            naive_now = wall.astimezone(UTC).replace(tzinfo=None)
             await session.execute(
                 delete(SLACK_OAUTH_STATES).where(SLACK_OAUTH_STATES.c.expire_at < naive_now)
             )
