@@ -6,11 +6,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.ports import Address, Message
+from models import Override, Peer
 
 # An override window wide enough to cover any test's clock.
 ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 ALWAYS_TO = datetime(2040, 1, 1, tzinfo=UTC)
+
+
+def put_on_call(session: AsyncSession, peer: Peer) -> None:
+    """On call in their own tier for as long as any test runs (an override)."""
+    session.add(
+        Override(
+            organisation_id=peer.organisation_id,
+            peer_id=peer.id,
+            tier=peer.tier,
+            starts_at=ALWAYS_FROM,
+            ends_at=ALWAYS_TO,
+        )
+    )
 
 
 class FakeClock:

@@ -27,11 +27,11 @@ from bot.slack.modal import intake_view
 from bot.web import create_web_app
 from config.settings import Settings
 from handlers.people import OrganisationDefaults, Person, identity_for, organisation_for
-from models import Override, Peer, Tier
+from models import Peer, Tier
 from models.crypto import Vault
 from models.db import Database
 from tests.conftest import TEST_KEY
-from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock
+from tests.fakes import FakeClock, put_on_call
 
 TEAM = "T0HOSPITAL"
 BOT_USER = "UBOT"
@@ -481,15 +481,7 @@ class SlackWorld:
             session.add(peer)
             await session.flush()
             if on_call:
-                session.add(
-                    Override(
-                        organisation_id=organisation.id,
-                        peer_id=peer.id,
-                        tier=tier.value,
-                        starts_at=ALWAYS_FROM,
-                        ends_at=ALWAYS_TO,
-                    )
-                )
+                put_on_call(session, peer)
             return peer.id
 
 

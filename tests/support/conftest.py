@@ -18,10 +18,10 @@ from handlers.outbox import DELIVER
 from handlers.people import OrganisationDefaults, Person, identity_for, organisation_for
 from handlers.ports import Messengers
 from handlers.support import SupportService
-from models import Organisation, Override, Peer, Tier
+from models import Organisation, Peer, Tier
 from models.db import Database
 from scheduler.engine import JobEngine
-from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock, FakeMessenger
+from tests.fakes import FakeClock, FakeMessenger, put_on_call
 
 TENANT = "T0HOSPITAL"
 
@@ -80,15 +80,7 @@ class Hospital:
             session.add(peer)
             await session.flush()
             if on_call:
-                session.add(
-                    Override(
-                        organisation_id=organisation.id,
-                        peer_id=peer.id,
-                        tier=tier.value,
-                        starts_at=ALWAYS_FROM,
-                        ends_at=ALWAYS_TO,
-                    )
-                )
+                put_on_call(session, peer)
             self.peers[name] = peer.id
             return peer.id
 

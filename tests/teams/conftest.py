@@ -16,7 +16,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime import Runtime
 from bot.teams import install
@@ -24,11 +23,11 @@ from bot.web import create_web_app
 from config.settings import Settings
 from handlers.people import Person, lookup_key, organisation_for
 from handlers.roster_admin import PeerFields, RosterAdmin
-from models import ChatIdentity, Override, Peer, Tier
+from models import ChatIdentity, Peer, Tier
 from models.crypto import Vault
 from models.db import Database
 from tests.conftest import TEST_KEY
-from tests.fakes import ALWAYS_FROM, ALWAYS_TO, FakeClock
+from tests.fakes import FakeClock, put_on_call
 
 TENANT = "tenant-hospital"
 BOT = {"id": "28:peer-support-bot", "name": "Peer support"}
@@ -276,18 +275,6 @@ class TeamsWorld:
             assert peer is not None
             put_on_call(session, peer)
         return peer_id
-
-
-def put_on_call(session: AsyncSession, peer: Peer) -> None:
-    session.add(
-        Override(
-            organisation_id=peer.organisation_id,
-            peer_id=peer.id,
-            tier=peer.tier,
-            starts_at=ALWAYS_FROM,
-            ends_at=ALWAYS_TO,
-        )
-    )
 
 
 def teams_settings(database_url: str, **overrides: Any) -> Settings:
