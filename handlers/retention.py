@@ -167,8 +167,8 @@ class Retention:
                 select(SupportRequest.id).where(SupportRequest.requester_id == identity.id)
             )
         )
-        prefixes = [f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids]
-        prefixes += [f"{FOLLOW_UP}:{request_id}:" for request_id in request_ids]
+        # Check-ins are addressed to the person ("to"); relayed words to the peer, by case.
+        prefixes = tuple(f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids)
         jobs = await session.scalars(
             select(DueJob).where(
                 DueJob.organisation_id == identity.organisation_id,
@@ -178,7 +178,7 @@ class Retention:
         )
         for job in jobs:
             to_them = job.payload.get("to") == identity.id
-            if to_them or job.idempotency_key.startswith(tuple(prefixes)):
+            if to_them or job.idempotency_key.startswith(prefixes):
                 await session.delete(job)
 
     async def forget(self, person: Person) -> Message:
