@@ -7,9 +7,9 @@ import logging
 from datetime import datetime
 
 from handlers.i18n import t
-from handlers.outbox import DELIVER, deliver
+from handlers.outbox import DELIVER
 from handlers.ports import Message
-from handlers.routing import coordinators, identity_of, locale_of
+from handlers.routing import tell_coordinators
 from models import DueJob, Organisation
 from models.db import Database
 
@@ -29,18 +29,13 @@ async def report_failed_job(database: Database, job: DueJob, now: datetime) -> N
         organisation = await session.get(Organisation, job.organisation_id)
         if organisation is None:
             return
-        for peer in await coordinators(session, organisation):
-            identity = await identity_of(session, peer)
-            text = t(
-                locale_of(identity, organisation),
-                "coordinator.job_failed",
-                kind=job.kind,
-                job_id=job.id,
-            )
-            await deliver(
-                session,
-                to=identity,
-                message=Message(kind=FAILURE_NOTICE, lines=[text]),
-                key=f"failed:{job.id}:{peer.id}",
-                now=now,
-            )
+        await tell_coordinators(
+            session,
+            organisation,
+            lambda locale: Message(
+                kind=FAILURE_NOTICE,
+                lines=[t(locale, "coordinator.job_failed", kind=job.kind, job_id=job.id)],
+            ),
+            f"failed:{job.id}",
+            now,
+        )

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.outbox import deliver
+from handlers.ports import Message
 from handlers.roster import on_call
-from handlers.routing import coordinators, identity_of, locale_of
+from handlers.routing import identity_of, locale_of, tell_coordinators
 from handlers.support import SupportService
 from models import Organisation, Peer, RequestStatus, SupportRequest, Tier
 
@@ -137,21 +138,18 @@ class RosterWatch:
         start: datetime | None = None,
     ) -> None:
         zone = ZoneInfo(organisation.time_zone)
-        for peer in await coordinators(session, organisation):
-            identity = await identity_of(session, peer)
-            locale = locale_of(identity, organisation)
+
+        def message_for(locale: str) -> Message:
             when = (
                 format_datetime(start.astimezone(zone), "EEEE d MMM, HH:mm", locale=locale)
                 if start
                 else None
             )
-            await deliver(
-                session,
-                to=identity,
-                message=notices.notice(locale, key, start=when),
-                key=f"{once}:{organisation.id}:{peer.id}",
-                now=now,
-            )
+            return notices.notice(locale, key, start=when)
+
+        await tell_coordinators(
+            session, organisation, message_for, f"{once}:{organisation.id}", now
+        )
 
     async def _can_take_one_now(
         self, session: AsyncSession, organisation: Organisation, now: datetime, zone: ZoneInfo

@@ -8,6 +8,7 @@ does nothing when it runs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from handlers.audit import SYSTEM, audit, peer_actor
 from handlers.i18n import pick_locale
 from handlers.jobs import enqueue
 from handlers.outbox import deliver
+from handlers.ports import Message
 from handlers.roster import eligible_peers
 from models import (
     TIER_ORDER,
@@ -78,6 +80,23 @@ async def coordinators(session: AsyncSession, organisation: Organisation) -> lis
     return list(result)
 
 
+async def tell_coordinators(
+    session: AsyncSession,
+    organisation: Organisation,
+    message_for: Callable[[str], Message],
+    key: str,
+    now: datetime,
+) -> list[Peer]:
+    """Each active coordinator gets `message_for(their locale)`, keyed `key:<their peer id>` so
+    it goes once however often this runs; returns who was told."""
+    people = await coordinators(session, organisation)
+    for peer in people:
+        identity = await identity_of(session, peer)
+        message = message_for(locale_of(identity, organisation))
+        await deliver(session, to=identity, message=message, key=f"{key}:{peer.id}", now=now)
+    return people
+
+
 async def alert_coordinators(
     session: AsyncSession,
     organisation: Organisation,
@@ -85,15 +104,16 @@ async def alert_coordinators(
     key: str,
     now: datetime,
 ) -> None:
-    people = await coordinators(session, organisation)
+    people = await tell_coordinators(
+        session,
+        organisation,
+        lambda locale: notices.coordinator_alert(locale, key, request),
+        f"{key}:{request.id}",
+        now,
+    )
     if not people:
         log.warning("organisation %s has no coordinator to alert (%s)", organisation.id, key)
     for peer in people:  # each coordinator who sees the request is an access of its own
-        identity = await identity_of(session, peer)
-        message = notices.coordinator_alert(locale_of(identity, organisation), key, request)
-        await deliver(
-            session, to=identity, message=message, key=f"{key}:{request.id}:{peer.id}", now=now
-        )
         audit(
             session,
             request,
