@@ -163,18 +163,7 @@ async def eligible_peers(
     if not peers:
         return []
     ids = [peer.id for peer in peers]
-    caseloads = dict(
-        (
-            await session.execute(
-                select(SupportRequest.accepted_peer_id, func.count())
-                .where(
-                    SupportRequest.accepted_peer_id.in_(ids),
-                    SupportRequest.status == RequestStatus.ACCEPTED.value,
-                )
-                .group_by(SupportRequest.accepted_peer_id)
-            )
-        ).all()
-    )
+    caseloads = await open_caseloads(session, ids)
     recent_offers = dict(
         (
             await session.execute(
@@ -219,6 +208,19 @@ async def eligible_peers(
         )
 
     return sorted(filter(allowed, peers), key=preference)
+
+
+async def open_caseloads(session: AsyncSession, peer_ids: list[int]) -> dict[int, int]:
+    """How many accepted, still open cases each of `peer_ids` carries (absent: none)."""
+    rows = await session.execute(
+        select(SupportRequest.accepted_peer_id, func.count())
+        .where(
+            SupportRequest.accepted_peer_id.in_(peer_ids),
+            SupportRequest.status == RequestStatus.ACCEPTED.value,
+        )
+        .group_by(SupportRequest.accepted_peer_id)
+    )
+    return {peer_id: count for peer_id, count in rows.all()}
 
 
 def _lapsed(valid_until: date | None, today: date) -> bool:

@@ -10,16 +10,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.outbox import deliver
 from handlers.ports import Message
-from handlers.roster import on_call
+from handlers.roster import on_call, open_caseloads
 from handlers.routing import identity_of, locale_of, tell_coordinators
 from handlers.support import SupportService
-from models import Organisation, Peer, RequestStatus, SupportRequest, Tier
+from models import Organisation, Peer, Tier
 
 REMINDER_AHEAD = timedelta(days=30)
 SAMPLE_EVERY = timedelta(hours=1)
@@ -160,18 +160,7 @@ class RosterWatch:
         peers = [peer for peer in on_duty if _trained(peer, day)]
         if not peers:
             return False
-        caseloads = dict(
-            (
-                await session.execute(
-                    select(SupportRequest.accepted_peer_id, func.count())
-                    .where(
-                        SupportRequest.accepted_peer_id.in_([peer.id for peer in peers]),
-                        SupportRequest.status == RequestStatus.ACCEPTED.value,
-                    )
-                    .group_by(SupportRequest.accepted_peer_id)
-                )
-            ).all()
-        )
+        caseloads = await open_caseloads(session, [peer.id for peer in peers])
         return any(caseloads.get(peer.id, 0) < peer.caseload_cap for peer in peers)
 
     async def _first_gap(
