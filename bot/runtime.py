@@ -24,6 +24,7 @@ from handlers.pulse import Pulses
 from handlers.retention import Retention
 from handlers.roster_desk import RosterDesk
 from handlers.roster_watch import RosterWatch
+from handlers.safety.disclosure import Disclosures
 from handlers.support import SupportService
 from models import DueJob
 from models.crypto import Vault, configure_vault, vault_from_settings
@@ -52,6 +53,7 @@ class Runtime:
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
     commands: Commands = field(init=False)
+    disclosures: Disclosures = field(init=False)
     engine: JobEngine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +69,7 @@ class Runtime:
         self.actions = Actions(self.support, self.follow_ups, self.pulses)
         self.roster_watch = RosterWatch(self.support)
         self.commands = Commands(self.pulses, self.retention, RosterDesk(self.support))
+        self.disclosures = Disclosures(self.support)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
             **self.support.job_handlers(),
@@ -125,6 +128,8 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
     else:
         await ensure_schema_current(runtime.database)
     await load_keyring(runtime.database, runtime.vault)
+    # Every organisation's crisis lines in memory, for answers during a database outage.
+    await runtime.support.known.load()
 
 
 async def ensure_schema_current(database: Database) -> None:

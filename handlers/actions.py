@@ -49,6 +49,8 @@ class Actions:
         if action in (notices.WITHDRAW, notices.CLOSE) and value:
             use_case = support.withdraw if action == notices.WITHDRAW else support.close
             return await use_case(person, value)
+        if action == notices.TAKE and value:
+            return await support.take(person, value)
         if action in (notices.PEER_OK, notices.PEER_DEBRIEF) and value:
             return await support.peer_wellbeing(person, value, action == notices.PEER_DEBRIEF)
         if action == SCORE and (numbers := _ints(value, 2)):

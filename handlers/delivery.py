@@ -36,4 +36,14 @@ class Delivery:
             raise RetryLater("the message to update has not been sent yet")
         if original.status != JobStatus.DONE.value or not (original.result or {}).get("ref"):
             return {"skipped": "original message was never sent"}
+        message = keep_crisis_lines(Message.model_validate(original.payload["message"]), message)
         return {"ref": await messenger.update(address, original.result["ref"], message)}
+
+
+def keep_crisis_lines(original: Message, update: Message) -> Message:
+    """An update never takes away the crisis lines a message showed (DESIGN.md's invariant)."""
+    if update.crisis or not original.crisis:
+        return update
+    return update.model_copy(
+        update={"crisis": original.crisis, "crisis_first": original.crisis_first}
+    )

@@ -22,6 +22,7 @@ from handlers.outbox import deliver
 from handlers.people import Person, find_identity
 from handlers.ports import Button, Message
 from handlers.routing import locale_of
+from handlers.safety.known import crisis_resources
 from handlers.support import FOLLOW_UP, Submitted, SupportService
 from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
 
@@ -111,7 +112,7 @@ class FollowUps:
         if choice == TALK_AGAIN:
             return (await self._talk_again(person, previous)).acknowledgement
         if valid_score is not None and valid_score <= LOW_SCORE:
-            return notices.offer_support(locale, "checkin.low")
+            return notices.offer_support(locale, "checkin.low", crisis_resources(organisation))
         return notices.notice(locale, "checkin.thanks")
 
     async def _stop_remaining(self, session: AsyncSession, round_id: str) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import enum
+import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from handlers.i18n import t
+from handlers.safety.risk import suggests_risk
 
 NOTE_MAX_LENGTH = 500
 UNIT_MAX_LENGTH = 100
+NUMBER_MAX_LENGTH = 40
+# A phone number as people type one: digits, spaces, + - . ( ) and an extension ("ext. 4455").
+NUMBER = re.compile(r"^\+?[\d\s().-]{3,}((ext\.?|x|extension)\s*\d+)?$", re.IGNORECASE)
 
 
 class Urgency(enum.StrEnum):
@@ -58,14 +63,35 @@ class IntakeForm(BaseModel):
     exclude_own_unit: bool = False
     unit: str | None = Field(default=None, max_length=UNIT_MAX_LENGTH)
     note: str | None = Field(default=None, max_length=NOTE_MAX_LENGTH)
+    # For a phone call: the number to ring (optional; kept only for a named phone request).
+    phone: str | None = Field(default=None, max_length=NUMBER_MAX_LENGTH)
     crisis: bool = False
 
-    @field_validator("note", "unit", mode="before")
+    @field_validator("note", "unit", "phone", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("phone")
+    @classmethod
+    def _a_number(cls, value: str | None) -> str | None:
+        if value is not None and not NUMBER.match(value):
+            raise ValueError("not a phone number")
+        return value
+
+    def contact_to_keep(self) -> Contact:
+        """How to reach them: in anonymous mode always here, through the bot (a call or a
+        meeting needs a name; `parse_intake` tells a person so before it comes to this)."""
+        return Contact.CHAT if self.anonymous else self.contact
+
+    def number_to_keep(self) -> str | None:
+        """The phone number, only when a named requester asked to be phoned (nothing else
+        needs it, so nothing else keeps it)."""
+        if self.contact is Contact.PHONE and not self.anonymous:
+            return self.phone
+        return None
 
 
 class IntakeInvalid(Exception):
@@ -98,4 +124,10 @@ def parse_intake(data: dict[str, object], locale: str) -> IntakeForm:
         raise IntakeInvalid(errors) from None
     if form.exclude_own_unit and not form.unit:
         raise IntakeInvalid({"unit": t(locale, "intake.error.unit_needed")})
+    if form.anonymous and form.contact is not Contact.CHAT:
+        # A call or a meeting needs a name. Someone at risk is never sent back to the form:
+        # their request goes through as a chat, and the acknowledgement says how it works.
+        if not (form.crisis or suggests_risk(form.note)):
+            raise IntakeInvalid({"contact": t(locale, "intake.error.anonymous_contact")})
+        form = form.model_copy(update={"contact": Contact.CHAT})
     return form

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from config.crisis import CrisisResource
+from handlers.dates import duration
 from handlers.i18n import t
 from handlers.ports import Address, Button, Message
-from models import SupportRequest
+from models import RequestStatus, SupportRequest
 
 if TYPE_CHECKING:
     from handlers.support import PeerStatus
@@ -30,6 +31,8 @@ PEER_OK = "peer.ok"
 PEER_DEBRIEF = "peer.debrief"
 PULSE_OPT = "pulse.opt"  # value "on" or "off": the weekly pulse in one click
 INTAKE_FAILED = "intake.failed"  # the kind of the answer to a request not stored yet
+TAKE = "request.take"  # a coordinator's "I will make contact": takes the case like an accept
+ALERT = "coordinator.alert"
 
 
 def reference(request: SupportRequest) -> str:
@@ -48,46 +51,66 @@ def _request_fields(locale: str, request: SupportRequest) -> list[tuple[str, str
 
 
 def crisis_lines(locale: str, resources: list[CrisisResource]) -> list[str]:
+    """The organisation's crisis lines as a message shows them: a heading, then one per line."""
     return [t(locale, "crisis.heading")] + [
         t(locale, "crisis.entry", name=item.name, contact=item.contact) for item in resources
     ]
 
 
+def withdraw_button(locale: str, request: SupportRequest, label: str = "button.withdraw") -> Button:
+    return Button(action=WITHDRAW, label=t(locale, label), value=request.id)
+
+
 def acknowledgement(
     locale: str, request: SupportRequest, resources: list[CrisisResource], minutes: int
 ) -> Message:
-    lines = []
+    """The confirmation of a stored request: what happens next (its status line, updated in
+    place as things change), its crisis lines (first of all for a crisis request) and Withdraw."""
+    within = duration(locale, minutes)
+    common = {
+        "kind": "intake.ack",
+        "crisis": crisis_lines(locale, resources),
+        "buttons": [withdraw_button(locale, request)],
+        "footer": t(locale, "ack.reference", reference=reference(request)),
+    }
     if request.crisis:
-        lines.append(t(locale, "ack.crisis"))
-    lines.append(t(locale, f"ack.next.{request.urgency}", minutes=minutes))
-    lines.append(t(locale, "ack.confidential"))
-    lines += crisis_lines(locale, resources)
+        return Message(
+            crisis_first=True,
+            lines=[t(locale, "ack.crisis"), t(locale, "ack.confidential")],
+            status=t(locale, "ack.status.crisis", within=within),
+            **common,
+        )
     return Message(
-        kind="intake.ack",
         title=t(locale, "ack.title"),
-        lines=lines,
-        buttons=[Button(action=WITHDRAW, label=t(locale, "button.withdraw"), value=request.id)],
-        footer=t(locale, "ack.reference", reference=reference(request)),
+        lines=[t(locale, "ack.confidential")],
+        status=t(locale, f"ack.status.{request.urgency}", within=within),
+        **common,
     )
 
 
 def receipt(locale: str, crisis: bool, resources: list[CrisisResource]) -> Message:
     """What a valid form turns into at once, before it is stored: the confirmation with what
-    happens next follows by message."""
-    lines = [t(locale, "receipt.body")]
-    if crisis:
-        lines.append(t(locale, "ack.crisis"))
-    lines.append(t(locale, "ack.confidential"))
-    lines += crisis_lines(locale, resources)
-    return Message(kind="intake.receipt", title=t(locale, "ack.title"), lines=lines)
+    happens next follows by message. A crisis answer puts the crisis lines first."""
+    lines = [t(locale, "ack.crisis")] if crisis else []
+    lines += [t(locale, "receipt.body"), t(locale, "ack.confidential")]
+    return Message(
+        kind="intake.receipt",
+        title=None if crisis else t(locale, "ack.title"),
+        crisis=crisis_lines(locale, resources),
+        crisis_first=crisis,
+        lines=lines,
+    )
 
 
 def fallback_acknowledgement(locale: str, resources: list[CrisisResource]) -> Message:
-    """What a person asking for help sees when we could not store their request."""
+    """What a person asking for help sees when we could not store their request: the crisis
+    lines come first, as we cannot know yet what they need."""
     return Message(
         kind=INTAKE_FAILED,
         title=t(locale, "failure.title"),
-        lines=[t(locale, "failure.body"), *crisis_lines(locale, resources)],
+        crisis=crisis_lines(locale, resources),
+        crisis_first=True,
+        lines=[t(locale, "failure.body")],
     )
 
 
@@ -131,15 +154,21 @@ def accepted_for_peer(
     contact: Address | None,
     note: str | None,
 ) -> Message:
+    """The accepting peer's view of a case. Anonymous: what happened and the note, never who
+    (nor the unit, which could say who); named: who, and how they asked to be reached."""
     fields = _request_fields(locale, request)
     if request.anonymous:
         lines = [t(locale, "accepted.peer.anonymous")]
     else:
-        lines = [t(locale, "accepted.peer.contact", name=contact_name or "?")]
+        lines = [t(locale, f"accepted.peer.contact.{request.contact}", name=contact_name or "?")]
+        if request.contact_number:
+            fields.append((t(locale, "field.phone"), request.contact_number))
         if request.requester_unit:
             fields.append((t(locale, "field.unit"), request.requester_unit))
-        if note:
-            fields.append((t(locale, "field.note"), note))
+    if note:
+        fields.append((t(locale, "field.note"), note))
+    if request.crisis:
+        lines.append(t(locale, "accepted.peer.crisis"))
     lines.append(t(locale, "accepted.peer.close_hint"))
     return Message(
         kind="offer.accepted",
@@ -155,11 +184,10 @@ def accepted_for_peer(
 def connected_for_requester(
     locale: str, request: SupportRequest, peer_name: str | None, peer: Address | None
 ) -> Message:
-    contact = t(locale, f"contact.{request.contact}").lower()
     if request.anonymous:
         lines = [t(locale, "connected.anonymous")]
     else:
-        lines = [t(locale, "connected.named", name=peer_name or "?", contact=contact)]
+        lines = [t(locale, f"connected.named.{request.contact}", name=peer_name or "?")]
     lines.append(t(locale, "connected.export_warning"))
     return Message(
         kind="request.connected",
@@ -170,46 +198,83 @@ def connected_for_requester(
     )
 
 
-def case_ended(locale: str, request: SupportRequest) -> Message:
-    """Replaces a message whose Withdraw or Close button no longer applies; the button left
-    asks for support anew."""
+def case_ended_for_peer(locale: str, request: SupportRequest) -> Message:
+    """Replaces the card of the peer who accepted, once the case has ended: what the case was,
+    and that it has ended (no button: nothing is left to do on it)."""
     return Message(
-        kind="request.ended",
-        lines=[t(locale, f"ended.{request.status}", reference=reference(request))],
-        buttons=[start_button(locale)],
+        kind="offer.update",
+        title=t(locale, "accepted.peer.title"),
+        fields=_request_fields(locale, request),
+        status=ended_status(locale, request),
+        footer=t(locale, "offer.footer", reference=reference(request)),
     )
+
+
+def ended_status(locale: str, request: SupportRequest) -> str:
+    """The status line of a message whose case has ended (its buttons go with it)."""
+    key = "ended.withdrawn" if request.status == RequestStatus.WITHDRAWN.value else "ended.closed"
+    return t(locale, key, reference=reference(request))
 
 
 def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Message:
     return Message(kind=kind, lines=[t(locale, key, **params)])
 
 
-def offer_support(locale: str, key: str) -> Message:
-    """A reply to a low score: the text, and the button that starts the support flow."""
+def offer_support(locale: str, key: str, resources: list[CrisisResource]) -> Message:
+    """A reply to a low score: the text, the crisis lines, and the button that starts the
+    support flow."""
     return Message(
         kind="notice",
         lines=[t(locale, key)],
+        crisis=crisis_lines(locale, resources),
         buttons=[Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="")],
     )
 
 
-def coordinator_alert(locale: str, key: str, request: SupportRequest) -> Message:
-    """A coordinator alert: the request's kind and urgency, never who asked."""
+def to_requester(
+    locale: str, key: str, resources: list[CrisisResource], **params: object
+) -> Message:
+    """A message to a requester about their request; it points to the crisis lines, so it
+    carries them itself."""
     return Message(
-        kind="coordinator.alert",
+        kind="notice", lines=[t(locale, key, **params)], crisis=crisis_lines(locale, resources)
+    )
+
+
+def coordinator_alert(locale: str, key: str, request: SupportRequest) -> Message:
+    """A coordinator alert: the request's kind and urgency, never who asked, and "I will make
+    contact", which takes the case as an accept would. Updated in place once it is taken."""
+    return Message(
+        kind=ALERT,
         title=t(locale, "coordinator.title"),
         lines=[t(locale, key)],
         fields=_request_fields(locale, request),
+        buttons=[
+            Button(action=TAKE, label=t(locale, "button.take"), value=request.id, style="primary")
+        ],
         footer=t(locale, "offer.footer", reference=reference(request)),
     )
 
 
-def relayed(locale: str, from_requester: bool, text: str, request: SupportRequest) -> Message:
+def relayed(
+    locale: str,
+    from_requester: bool,
+    text: str,
+    request: SupportRequest,
+    risk: list[CrisisResource] | None = None,
+) -> Message:
+    """A relayed message; `risk` (the crisis lines) when its words suggest risk: it is still
+    passed on, flagged, with what to do and the lines to share."""
     key = "relay.from_requester" if from_requester else "relay.from_peer"
+    lines = [text]
+    if risk is not None:
+        guidance = "relay.flagged.requester" if from_requester else "relay.flagged.peer"
+        lines = [t(locale, "relay.flagged"), text, t(locale, guidance)]
     return Message(
         kind="relay",
         title=t(locale, key, reference=reference(request)),
-        lines=[text],
+        lines=lines,
+        crisis=crisis_lines(locale, risk) if risk is not None else [],
     )
 
 
@@ -302,13 +367,18 @@ def start_button(locale: str) -> Button:
     return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
 
 
-def help_message(locale: str, commands: str) -> Message:
+def help_message(locale: str, commands: str, minutes: int) -> Message:
     """What the service is, its confidentiality and its limits; `commands` is the adapter's
-    own line saying what can be typed there."""
+    own line saying what can be typed there, `minutes` the organisation's first-contact
+    timeout for urgent requests (what the acknowledgement promises too)."""
     return Message(
         kind="help",
         title=t(locale, "help.title"),
-        lines=[t(locale, "help.what"), t(locale, "help.confidential"), t(locale, "help.limits")],
+        lines=[
+            t(locale, "help.what", within=duration(locale, minutes)),
+            t(locale, "help.confidential"),
+            t(locale, "help.limits"),
+        ],
         buttons=[start_button(locale)],
         footer=commands,
     )

@@ -30,11 +30,20 @@ class Button(BaseModel):
 
 
 class Message(BaseModel):
-    """A message for one person, already in their language."""
+    """A message for one person, already in their language.
+
+    `crisis` holds the organisation's crisis lines (a heading, then one line each). A message
+    that holds them is never overwritten without them: an update keeps them (`Delivery`), and a
+    click on one of its buttons is answered with a new message (the adapters). When something
+    changes, `status` and `buttons` are what an update replaces (`restated`).
+    """
 
     kind: str  # "offer", "offer.update", "notice", "intake.ack", "relay", ...
     title: str | None = None
+    crisis: list[str] = Field(default_factory=list)
+    crisis_first: bool = False  # shown right under the title, before anything else
     lines: list[str] = Field(default_factory=list)
+    status: str | None = None  # where things stand (replaced in place as they change)
     fields: list[tuple[str, str]] = Field(default_factory=list)
     buttons: list[Button] = Field(default_factory=list)
     footer: str | None = None
@@ -43,11 +52,19 @@ class Message(BaseModel):
 
     def plain_text(self) -> str:
         """Everything a person would read, as one string (fallback text, tests)."""
-        parts = [self.title or "", *self.lines]
+        crisis_before = self.crisis if self.crisis_first else []
+        crisis_after = [] if self.crisis_first else self.crisis
+        parts = [self.title or "", *crisis_before, *self.lines, self.status or "", *crisis_after]
         parts += [f"{label}: {value}" for label, value in self.fields]
         parts += [button.label for button in self.buttons]
         parts.append(self.footer or "")
         return "\n".join(part for part in parts if part)
+
+
+def restated(message: Message, status: str | None, buttons: list[Button] | None = None) -> Message:
+    """`message` as it should read now: the same text and crisis lines, a new status line and
+    buttons (none unless given)."""
+    return message.model_copy(update={"status": status, "buttons": list(buttons or [])})
 
 
 class Messenger(Protocol):

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.crisis import CrisisResource
 from handlers import notices
 from handlers.dates import week_start
 from handlers.i18n import pick_locale, t
@@ -29,6 +30,7 @@ from handlers.outbox import deliver
 from handlers.people import Person, find_identity, identity_for, organisation_for
 from handlers.ports import Button, Message
 from handlers.routing import locale_of
+from handlers.safety.known import crisis_resources
 from handlers.support import SupportService
 from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
 
@@ -71,13 +73,13 @@ def pulse_message(
     questions: Sequence[int],
     threshold: int,
     lead: Sequence[str] = (),
-    offer_support: bool = False,
+    crisis: list[CrisisResource] | None = None,
 ) -> Message:
     """The pulse's questions with their 1–5 buttons. After a first answer the message is
-    replaced by the question still open, `lead` saying thanks (and, after a low score,
-    `offer_support` adding the button that starts the support flow)."""
+    replaced by the question still open, `lead` saying thanks (and, after a low score, the
+    `crisis` lines and the button that starts the support flow)."""
     lines: list[str] = list(lead)
-    buttons: list[Button] = [notices.start_button(locale)] if offer_support else []
+    buttons: list[Button] = [notices.start_button(locale)] if crisis is not None else []
     for question in questions:
         lines.append(t(locale, f"pulse.question.{question}"))
         buttons += [
@@ -89,6 +91,7 @@ def pulse_message(
         kind="pulse",
         title=t(locale, "pulse.title"),
         lines=lines,
+        crisis=notices.crisis_lines(locale, crisis) if crisis is not None else [],
         buttons=buttons,
         footer=t(locale, "pulse.private", threshold=threshold),
     )
@@ -266,10 +269,11 @@ class Pulses:
                     still_open,
                     threshold,
                     lead=[t(locale, "pulse.low" if low else "pulse.thanks")],
-                    offer_support=low,
+                    crisis=crisis_resources(organisation) if low else None,
                 )
+            resources = crisis_resources(organisation)
         if low:
-            return notices.offer_support(locale, "pulse.low")
+            return notices.offer_support(locale, "pulse.low", resources)
         return notices.notice(locale, "pulse.thanks")
 
     async def results(self, round_id: int) -> list[QuestionResult] | None:

@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.audit import SYSTEM, audit, peer_actor
-from handlers.i18n import pick_locale
-from handlers.jobs import enqueue
+from handlers.i18n import pick_locale, t
+from handlers.jobs import cancel_pending, enqueue
 from handlers.outbox import deliver
-from handlers.ports import Message
+from handlers.ports import Button, Message, restated
 from handlers.roster import eligible_peers
+from handlers.safety.known import crisis_resources
 from models import (
     TIER_ORDER,
     ChatIdentity,
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 ESCALATE = "escalate"
 ADVANCE = "advance"
+CHASE = "chase"  # every tier asked and nobody accepted: coordinators and requester told again
+CHASE_ROUNDS = 3
 SEQUENTIAL = "sequential"
 MIN_OFFER_STEP = timedelta(minutes=2)
 
@@ -54,6 +57,15 @@ def timeout_for(organisation: Organisation, urgency: str) -> timedelta:
 
 def escalation_key(request: SupportRequest, tier_index: int) -> str:
     return f"escalate:{request.id}:{tier_index}"
+
+
+def chase_key(request: SupportRequest, round_number: int) -> str:
+    return f"{CHASE}:{request.id}:{round_number}"
+
+
+def alert_key(request: SupportRequest, what: str) -> str:
+    """Alerts about a request are keyed under it, so they can be found and updated in place."""
+    return f"alert:{request.id}:{what}"
 
 
 def locale_of(identity: ChatIdentity, organisation: Organisation) -> str:
@@ -103,12 +115,15 @@ async def alert_coordinators(
     request: SupportRequest,
     key: str,
     now: datetime,
+    step: str = "",
 ) -> None:
+    """Every active coordinator hears of `request` (with "I will make contact"); `step` makes a
+    repeated alert about the same thing a new one."""
     people = await tell_coordinators(
         session,
         organisation,
         lambda locale: notices.coordinator_alert(locale, key, request),
-        f"{key}:{request.id}",
+        alert_key(request, f"{key}{step}"),
         now,
     )
     if not people:
@@ -124,19 +139,87 @@ async def alert_coordinators(
         )
 
 
+async def retire_alerts(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    status_key: str,
+    now: datetime,
+) -> None:
+    """Alerts about `request` (to coordinators and the professional tier) are updated in place:
+    their text stays, their buttons go, and their status says what happened."""
+    prefix = f"deliver:{alert_key(request, '')}"
+    jobs = await session.scalars(
+        select(DueJob).where(DueJob.idempotency_key.startswith(prefix)).order_by(DueJob.id)
+    )
+    for job in list(jobs):
+        if job.payload.get("update_of") is not None:
+            continue  # an update itself
+        recipient = await session.get(ChatIdentity, job.payload["to"])
+        if recipient is None:
+            continue
+        original = Message.model_validate(job.payload["message"])
+        status = t(locale_of(recipient, organisation), status_key)
+        await deliver(
+            session,
+            to=recipient,
+            message=restated(original, status),
+            key=f"{job.idempotency_key.removeprefix('deliver:')}:{status_key}",
+            now=now,
+            update_of=job,
+        )
+
+
+async def update_acknowledgement(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    status: str | None,
+    now: datetime,
+    *,
+    step: str,
+    buttons: list[Button] | None = None,
+) -> None:
+    """The requester's acknowledgement, updated in place: its text and crisis lines stay, its
+    status line (and buttons, if given; else it keeps Withdraw) change."""
+    job = await session.scalar(
+        select(DueJob).where(DueJob.idempotency_key == f"deliver:ack:{request.id}")
+    )
+    if job is None or request.requester_id is None:
+        return
+    requester = await session.get(ChatIdentity, request.requester_id)
+    if requester is None:
+        return
+    original = Message.model_validate(job.payload["message"])
+    kept = original.buttons if buttons is None else buttons
+    await deliver(
+        session,
+        to=requester,
+        message=restated(original, status, kept),
+        key=f"ack:{request.id}:{step}",
+        now=now,
+        update_of=job,
+    )
+
+
 async def tell_requester(
     session: AsyncSession,
     organisation: Organisation,
     request: SupportRequest,
     key: str,
     now: datetime,
+    step: str = "",
 ) -> None:
+    """A message to the requester about their request, with the organisation's crisis lines
+    (it points to them, so it carries them)."""
     if request.requester_id is None:
         return
     requester = await session.get(ChatIdentity, request.requester_id)
     assert requester is not None
-    message = notices.notice(locale_of(requester, organisation), key)
-    await deliver(session, to=requester, message=message, key=f"{key}:{request.id}", now=now)
+    message = notices.to_requester(
+        locale_of(requester, organisation), key, crisis_resources(organisation)
+    )
+    await deliver(session, to=requester, message=message, key=f"{key}{step}:{request.id}", now=now)
 
 
 async def show_offer(
@@ -342,7 +425,11 @@ async def update_offer_card(
 
 
 async def escalate(session: AsyncSession, request_id: str, tier_index: int, now: datetime) -> str:
-    """The escalation job: the tier's timeout passed. Returns what it did (for the job result)."""
+    """The escalation job: the tier's timeout passed. Returns what it did (for the job result).
+
+    The requester hears of every step, in plain words, so they are never left in silence for
+    longer than one timeout; once every tier has been asked, `chase` keeps them (and the
+    coordinators) informed."""
     request = await session.get(SupportRequest, request_id, with_for_update=True)
     if request is None or request.status != RequestStatus.OPEN.value:
         return "not current: request no longer open"
@@ -359,11 +446,100 @@ async def escalate(session: AsyncSession, request_id: str, tier_index: int, now:
         detail=TIER_ORDER[tier_index].value,
         at=now,
     )
+    step = f".{tier_index}"
     if await route_from(session, organisation, request, tier_index + 1, now):
+        await tell_requester(session, organisation, request, "requester.more_asked", now, step)
+        await _acknowledge_step(session, organisation, request, "ack.status.more_asked", now, step)
         return f"escalated to {TIER_ORDER[request.tier_index].value}"
-    await alert_coordinators(session, organisation, request, "coordinator.unanswered", now)
-    await tell_requester(session, organisation, request, "requester.still_looking", now)
+    await nobody_took_it(session, organisation, request, now)
     return "every tier asked; coordinators alerted"
+
+
+async def nobody_took_it(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    now: datetime,
+    *,
+    nobody_on_call: bool = False,
+) -> None:
+    """Every tier has been asked (or, `nobody_on_call`, nobody could be): coordinators are
+    alerted, the requester told, and both hear again each timeout while it lasts (`chase`)."""
+    what = "nobody_on_call" if nobody_on_call else "still_looking"
+    coordinator_key = "coordinator.nobody_on_call" if nobody_on_call else "coordinator.unanswered"
+    await alert_coordinators(session, organisation, request, coordinator_key, now)
+    await tell_requester(session, organisation, request, f"requester.{what}", now)
+    await _acknowledge_step(session, organisation, request, f"ack.status.{what}", now, "")
+    await _schedule_chase(session, organisation, request, 1, now)
+
+
+async def _acknowledge_step(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    status_key: str,
+    now: datetime,
+    step: str,
+) -> None:
+    requester = (
+        await session.get(ChatIdentity, request.requester_id) if request.requester_id else None
+    )
+    if requester is None:
+        return
+    status = t(locale_of(requester, organisation), status_key)
+    await update_acknowledgement(
+        session, organisation, request, status, now, step=f"{status_key}{step}"
+    )
+
+
+async def _schedule_chase(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    round_number: int,
+    now: datetime,
+) -> None:
+    if round_number > CHASE_ROUNDS:
+        return
+    await enqueue(
+        session,
+        kind=CHASE,
+        key=chase_key(request, round_number),
+        run_at=now + timeout_for(organisation, request.urgency),
+        organisation_id=organisation.id,
+        payload={"request_id": request.id, "round": round_number},
+    )
+
+
+async def chase(session: AsyncSession, request_id: str, round_number: int, now: datetime) -> str:
+    """Nobody has accepted yet after every tier was asked: tell the coordinators and the
+    requester again (CHASE_ROUNDS times, one timeout apart)."""
+    request = await session.get(SupportRequest, request_id, with_for_update=True)
+    if request is None or request.status != RequestStatus.OPEN.value:
+        return "not current: request no longer open"
+    organisation = await session.get(Organisation, request.organisation_id)
+    assert organisation is not None
+    step = f".{round_number}"
+    await alert_coordinators(
+        session, organisation, request, "coordinator.still_unanswered", now, step
+    )
+    await tell_requester(session, organisation, request, "requester.still_looking", now, step)
+    await _schedule_chase(session, organisation, request, round_number + 1, now)
+    return f"chased ({round_number})"
+
+
+async def routing_job_keys(session: AsyncSession, request: SupportRequest) -> list[str]:
+    """Every job that would move `request` on: escalations, one-at-a-time turns, chases."""
+    offer_ids = await session.scalars(select(Offer.id).where(Offer.request_id == request.id))
+    return (
+        [escalation_key(request, index) for index in range(len(TIER_ORDER))]
+        + [f"advance:{offer_id}" for offer_id in offer_ids]
+        + [chase_key(request, number) for number in range(1, CHASE_ROUNDS + 1)]
+    )
+
+
+async def cancel_routing(session: AsyncSession, request: SupportRequest) -> None:
+    await cancel_pending(session, await routing_job_keys(session, request))
 
 
 async def advance(session: AsyncSession, offer_id: int, now: datetime) -> str:

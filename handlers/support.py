@@ -13,50 +13,54 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.crisis import CrisisResource, default_resources
+from config.crisis import CrisisResource
 from handlers import notices
 from handlers.audit import REQUESTER, audit, peer_actor
-from handlers.i18n import pick_locale
-from handlers.intake import IntakeForm
-from handlers.jobs import cancel_pending, enqueue
+from handlers.i18n import pick_locale, t
+from handlers.intake import IntakeForm, Urgency
+from handlers.jobs import enqueue
 from handlers.outbox import deliver
 from handlers.people import (
     OrganisationDefaults,
     Person,
     address_of,
     find_identity,
-    find_organisation,
     identity_for,
     known_time_zone,
     organisation_for,
 )
-from handlers.ports import Message
-from handlers.roster_admin import own_time_on_call
+from handlers.ports import Message, restated
+from handlers.roster_admin import coordinator_peer, own_time_on_call
 from handlers.routing import (
     ADVANCE,
+    CHASE,
     ESCALATE,
     advance,
     alert_coordinators,
+    cancel_routing,
+    chase,
     coordinators,
-    escalation_key,
     identity_of,
     locale_of,
     move_on,
+    nobody_took_it,
+    retire_alerts,
     route_from,
     tell_requester,
     timeout_for,
+    update_acknowledgement,
     withdraw_offers,
 )
+from handlers.safety.known import KnownOrganisations, crisis_resources
+from handlers.safety.risk import suggests_risk
 from models import (
-    TIER_ORDER,
     ChatIdentity,
     DueJob,
     Offer,
@@ -76,9 +80,6 @@ SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
 STATUS_AHEAD = timedelta(days=14)  # how far a peer's home looks for their next time on call
 # Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
 SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
-# How long the instant answer to a form may use an organisation's language and crisis lines
-# before reading them again.
-RECEIPT_CACHE_SECONDS = 300
 STORING_AT_ONCE = 4
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -96,15 +97,19 @@ class PeerStatus:
 
 
 @dataclass(frozen=True)
+class Relayed:
+    """What came of a message written in an anonymous case: the answer to its writer, and the
+    case it was passed on in (None when it was not: the writer is asked which case)."""
+
+    answer: Message
+    request_id: str | None
+    from_requester: bool
+
+
+@dataclass(frozen=True)
 class Submitted:
     request_id: str
     acknowledgement: Message
-
-
-def crisis_resources(organisation: Organisation) -> list[CrisisResource]:
-    if organisation.crisis_resources:
-        return [CrisisResource.model_validate(item) for item in organisation.crisis_resources]
-    return default_resources(organisation.country)
 
 
 def follow_up_times(
@@ -141,7 +146,8 @@ class SupportService:
         # A burst of forms is stored a few at a time: the rest wait without using the CPU the
         # instant answers need, or more database connections than the pool has.
         self._storing = asyncio.Semaphore(STORING_AT_ONCE)
-        self._receipts: dict[tuple[str, str], tuple[float, str, list[CrisisResource]]] = {}
+        # Each organisation's crisis lines and language, for answers the database cannot give.
+        self.known = KnownOrganisations(database, self.defaults)
 
     # --- what adapters call -------------------------------------------------------------
 
@@ -177,36 +183,22 @@ class SupportService:
     async def receipt(self, person: Person, form: IntakeForm, locale: str | None = None) -> Message:
         """The instant answer to a valid form, before `submit` stores it, so a form is answered
         in milliseconds however many arrive at once (Slack shows an error after 3 seconds). It
-        needs only the organisation's language and crisis lines, read once and then kept for
-        RECEIPT_CACHE_SECONDS (the confirmation that follows by message always reads them)."""
-        workspace = (person.platform, person.tenant_id)
-        cached = self._receipts.get(workspace)
-        if cached is None or cached[0] < monotonic():
-            cached = await self._workspace_lines(person)
-            if cached[0]:
-                self._receipts[workspace] = cached
-        _, organisation_locale, resources = cached
-        locale = locale or pick_locale(person.locale, organisation_locale)
-        return notices.receipt(locale, form.crisis, resources)
+        needs only the organisation's language, crisis lines and risk phrases, which `known`
+        keeps (the confirmation that follows by message reads them anew)."""
+        card = await self.known.card(person.platform, person.tenant_id)
+        locale = locale or pick_locale(person.locale, card.locale)
+        crisis = form.crisis or suggests_risk(form.note, card.risk_phrases)
+        return notices.receipt(locale, crisis, list(card.crisis))
 
-    async def _workspace_lines(self, person: Person) -> tuple[float, str, list[CrisisResource]]:
-        """(keep until, locale, crisis lines) of the person's organisation; the defaults, not to
-        be kept, for a workspace seen for the first time or a database that does not answer."""
-        try:
-            async with self.database.reader() as session:
-                organisation = await find_organisation(session, person.platform, person.tenant_id)
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("a receipt without the organisation (%s)", type(exc).__name__)
-            organisation = None
-        if organisation is None:
-            return 0.0, self.defaults.locale, default_resources(self.defaults.country)
-        keep_until = monotonic() + RECEIPT_CACHE_SECONDS
-        return keep_until, organisation.locale, crisis_resources(organisation)
+    async def crisis_lines_for(self, person: Person) -> tuple[str, list[CrisisResource]]:
+        """(language, crisis lines) of the person's organisation, with or without a database."""
+        card = await self.known.card(person.platform, person.tenant_id)
+        return pick_locale(person.locale, card.locale), list(card.crisis)
 
-    async def fallback(self, person: Person, organisation_country: str | None = None) -> Message:
-        """The answer when storing a request failed: crisis resources need no database."""
-        locale = pick_locale(person.locale, self.defaults.locale)
-        resources = default_resources(organisation_country or self.defaults.country)
+    async def fallback(self, person: Person) -> Message:
+        """The answer when storing a request failed: the organisation's own crisis lines, kept in
+        memory (the defaults only for a workspace this process has never seen)."""
+        locale, resources = await self.crisis_lines_for(person)
         return notices.fallback_acknowledgement(locale, resources)
 
     async def locale_for(self, person: Person) -> str:
@@ -249,19 +241,22 @@ class SupportService:
             stored = await session.get(SupportRequest, request_id)
             if stored is not None:
                 return Submitted(request_id, self._acknowledgement(locale, organisation, stored))
+            # A risk answer, or risk words in the note, makes a crisis request: the most urgent.
+            crisis = form.crisis or suggests_risk(form.note, organisation.risk_phrases or ())
             request = SupportRequest(
                 id=request_id,
                 organisation_id=organisation.id,
                 requester_id=requester.id,
-                urgency=form.urgency.value,
+                urgency=Urgency.NOW.value if crisis else form.urgency.value,
                 category=form.category.value,
-                contact=form.contact.value,
+                contact=form.contact_to_keep().value,
                 language=form.language.value,
                 anonymous=form.anonymous,
                 exclude_own_unit=form.exclude_own_unit,
                 requester_unit=form.unit,
                 note=form.note,
-                crisis=form.crisis,
+                contact_number=form.number_to_keep(),
+                crisis=crisis,
                 status=RequestStatus.OPEN.value,
                 tier_index=0,
                 escalations=0,
@@ -274,12 +269,13 @@ class SupportService:
                 request,
                 actor=REQUESTER,
                 action="requested",
-                detail="crisis" if form.crisis else form.urgency.value,
+                detail="crisis" if crisis else form.urgency.value,
                 at=now,
             )
             ack = self._acknowledgement(locale, organisation, request)
             await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
             await self._route_new(session, organisation, request, now)
+        self.known.remember(person.platform, person.tenant_id, organisation)
         self.after_commit()
         return Submitted(request_id=request.id, acknowledgement=ack)
 
@@ -301,33 +297,86 @@ class SupportService:
             if offer.status == OfferStatus.ACCEPTED.value:  # a double click: same answer again
                 return await self._accepted_view(session, locale, request)
             if offer.status == OfferStatus.OPEN.value:
-                won = await session.execute(
-                    update(SupportRequest)
-                    .where(
-                        SupportRequest.id == request.id,
-                        SupportRequest.status == RequestStatus.OPEN.value,
-                    )
-                    .values(
-                        status=RequestStatus.ACCEPTED.value,
-                        accepted_peer_id=peer.id,
-                        accepted_at=now,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if won.rowcount == 1:
-                    await session.refresh(request)
-                    await self._connect(session, organisation, request, offer, peer, identity, now)
-                    view = await self._accepted_view(session, locale, request)
-                else:
-                    await session.refresh(request)
-                    if request.accepted_peer_id == peer.id:  # our own click, a moment earlier
-                        view = await self._accepted_view(session, locale, request)
-                    else:
-                        view = self._closed_view(locale, request, offer, now)
+                view = await self._first_wins(session, organisation, request, offer, identity, now)
             else:
                 view = self._closed_view(locale, request, offer, now)
         self.after_commit()
         return view
+
+    async def take(self, person: Person, request_id: str) -> Message:
+        """A coordinator's "I will make contact" on an alert: they take the case as if they had
+        accepted an offer (first answer wins, audited the same way)."""
+        now = self.clock()
+        async with self.database.session() as session, session.begin():
+            request = await session.get(SupportRequest, request_id)
+            coordinator = await coordinator_peer(session, person)
+            if request is None or coordinator is None:
+                return await self._unknown(session, person)
+            identity = await identity_of(session, coordinator)
+            organisation = await session.get(Organisation, request.organisation_id)
+            assert organisation is not None
+            locale = locale_of(identity, organisation)
+            if coordinator.organisation_id != request.organisation_id:
+                return notices.notice(locale, "request.not_yours")
+            if request.accepted_peer_id == coordinator.id:  # a double click
+                return await self._accepted_view(session, locale, request)
+            if request.status != RequestStatus.OPEN.value:
+                return restated(
+                    notices.coordinator_alert(locale, "coordinator.unanswered", request),
+                    t(locale, f"alert.status.{request.status}"),
+                )
+            offer = await session.scalar(
+                select(Offer).where(Offer.request_id == request.id, Offer.peer_id == coordinator.id)
+            )
+            if offer is None:
+                offer = Offer(
+                    request_id=request.id,
+                    peer_id=coordinator.id,
+                    tier=coordinator.tier,
+                    position=0,
+                    status=OfferStatus.OPEN.value,
+                    created_at=now,
+                )
+                session.add(offer)
+                await session.flush()
+            view = await self._first_wins(session, organisation, request, offer, identity, now)
+        self.after_commit()
+        return view
+
+    async def _first_wins(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        offer: Offer,
+        identity: ChatIdentity,
+        now: datetime,
+    ) -> Message:
+        """`offer`'s peer answers yes: theirs if the request is still open (one UPDATE decides
+        between two clicks at the same instant), else the card saying a colleague has it."""
+        locale = locale_of(identity, organisation)
+        peer = await session.get(Peer, offer.peer_id)
+        assert peer is not None
+        won = await session.execute(
+            update(SupportRequest)
+            .where(
+                SupportRequest.id == request.id,
+                SupportRequest.status == RequestStatus.OPEN.value,
+            )
+            .values(
+                status=RequestStatus.ACCEPTED.value,
+                accepted_peer_id=peer.id,
+                accepted_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await session.refresh(request)
+        if won.rowcount == 1:
+            await self._connect(session, organisation, request, offer, peer, identity, now)
+            return await self._accepted_view(session, locale, request)
+        if request.accepted_peer_id == peer.id:  # our own click, a moment earlier
+            return await self._accepted_view(session, locale, request)
+        return self._closed_view(locale, request, offer, now)
 
     async def decline(self, person: Person, offer_id: int) -> Message:
         now = self.clock()
@@ -482,12 +531,15 @@ class SupportService:
             locale = locale_of(identity, organisation)
         return notices.notice(locale, "availability.on" if available else "availability.off")
 
-    async def relay(self, person: Person, text: str) -> Message | None:
+    async def relay(
+        self, person: Person, text: str, risk: list[CrisisResource] | None = None
+    ) -> Relayed | None:
         """Anonymous mode: pass a message to the other side. None if there is no such case.
 
         Someone in several anonymous cases at once starts the message with the case reference
         (`AB12CD your text`); without it nothing is passed on and they are asked which case, so a
-        reply never reaches the wrong person.
+        reply never reaches the wrong person. `risk` (the crisis lines) flags words that
+        suggest risk: the message still goes, with guidance for whoever reads it.
         """
         now = self.clock()
         async with self.database.session() as session, session.begin():
@@ -515,12 +567,13 @@ class SupportService:
             assert organisation is not None
             request, text = addressed_case(cases, text)
             if request is None:
-                return notices.notice(
+                which = notices.notice(
                     locale_of(identity, organisation),
                     "relay.which",
                     references=", ".join(notices.reference(case) for case in cases),
                     example=notices.reference(cases[-1]),
                 )
+                return Relayed(which, None, from_requester=False)
             from_requester = request.requester_id == identity.id
             if from_requester:
                 peer = await self._accepting_peer(session, request)
@@ -530,7 +583,9 @@ class SupportService:
                 assert request.requester_id is not None
                 other = await session.get(ChatIdentity, request.requester_id)
                 assert other is not None
-            message = notices.relayed(locale_of(other, organisation), from_requester, text, request)
+            message = notices.relayed(
+                locale_of(other, organisation), from_requester, text, request, risk
+            )
             key = f"{relay_key_prefix(request.id)}{uuid.uuid4()}"  # found again by `forget`
             await deliver(session, to=other, message=message, key=key, now=now)
             view = notices.notice(
@@ -539,12 +594,12 @@ class SupportService:
                 reference=notices.reference(request),
             )
         self.after_commit()
-        return view
+        return Relayed(view, request.id, from_requester)
 
     # --- due jobs -------------------------------------------------------------------------
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
-        return {ESCALATE: self._run_escalation, ADVANCE: self._run_advance}
+        return {ESCALATE: self._run_escalation, ADVANCE: self._run_advance, CHASE: self._run_chase}
 
     async def _run_escalation(self, job: DueJob) -> dict[str, Any]:
         from handlers.routing import escalate
@@ -552,6 +607,14 @@ class SupportService:
         async with self.database.session() as session, session.begin():
             outcome = await escalate(
                 session, job.payload["request_id"], job.payload["tier_index"], self.clock()
+            )
+        self.after_commit()
+        return {"outcome": outcome}
+
+    async def _run_chase(self, job: DueJob) -> dict[str, Any]:
+        async with self.database.session() as session, session.begin():
+            outcome = await chase(
+                session, job.payload["request_id"], job.payload["round"], self.clock()
             )
         self.after_commit()
         return {"outcome": outcome}
@@ -581,8 +644,7 @@ class SupportService:
             await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
         if await route_from(session, organisation, request, 0, now) or professionals_asked:
             return
-        await alert_coordinators(session, organisation, request, "coordinator.nobody_on_call", now)
-        await tell_requester(session, organisation, request, "requester.nobody_on_call", now)
+        await nobody_took_it(session, organisation, request, now, nobody_on_call=True)
 
     async def _offer_for(
         self, session: AsyncSession, person: Person, offer_id: int
@@ -636,7 +698,8 @@ class SupportService:
         offer.status = OfferStatus.ACCEPTED.value
         offer.responded_at = now
         await withdraw_offers(session, organisation, request, "taken", now, keep=offer)
-        await self._cancel_routing_jobs(session, request)
+        await cancel_routing(session, request)
+        await retire_alerts(session, organisation, request, "alert.status.accepted", now)
         audit(
             session, request, actor=peer_actor(peer), action="accepted", detail=offer.tier, at=now
         )
@@ -646,6 +709,15 @@ class SupportService:
             return
         requester = await session.get(ChatIdentity, request.requester_id)
         assert requester is not None
+        await update_acknowledgement(
+            session,
+            organisation,
+            request,
+            t(locale_of(requester, organisation), "ack.status.accepted"),
+            now,
+            step="accepted",
+            buttons=[],
+        )
         message = notices.connected_for_requester(
             locale_of(requester, organisation),
             request,
@@ -696,7 +768,7 @@ class SupportService:
         request.closed_at = now
         request.closed_by = REQUESTER
         await withdraw_offers(session, organisation, request, "withdrawn", now)
-        await self._cancel_routing_jobs(session, request)
+        await cancel_routing(session, request)
         if was_accepted:
             await self._tell_peer(session, organisation, request, "peer.requester_withdrew", now)
         await self._retire_buttons(session, organisation, request, now)
@@ -740,39 +812,49 @@ class SupportService:
         now: datetime,
     ) -> None:
         """Once a case has ended, the messages that still carry its Withdraw or Close button
-        (the requester's confirmation and connection notice, the peer's accepted offer) are
-        replaced in place by a line saying so: no button is left that seems to work."""
-        earlier = list(
-            await session.scalars(
-                select(DueJob).where(
-                    DueJob.idempotency_key.in_(
-                        [f"deliver:ack:{request.id}", f"deliver:connected:{request.id}"]
-                    )
-                )
+        are updated in place: the requester's acknowledgement and connection notice keep their
+        text (and crisis lines) with a status line saying so; the peer's card says the case has
+        ended; alerts about it too. No button is left that seems to work."""
+        for key in (f"ack:{request.id}", f"connected:{request.id}"):
+            job = await session.scalar(
+                select(DueJob).where(DueJob.idempotency_key == f"deliver:{key}")
             )
-        )
+            recipient = await session.get(ChatIdentity, job.payload["to"]) if job else None
+            if job is None or recipient is None:
+                continue
+            original = Message.model_validate(job.payload["message"])
+            status = notices.ended_status(locale_of(recipient, organisation), request)
+            await deliver(
+                session,
+                to=recipient,
+                message=restated(original, status),
+                key=f"ended:{job.id}",
+                now=now,
+                update_of=job,
+            )
         accepted = await session.scalar(
             select(Offer).where(
                 Offer.request_id == request.id, Offer.status == OfferStatus.ACCEPTED.value
             )
         )
-        if accepted is not None and accepted.delivery_job_id is not None:
-            offer_job = await session.get(DueJob, accepted.delivery_job_id)
-            if offer_job is not None:
-                earlier.append(offer_job)
-        for job in earlier:
-            recipient = await session.get(ChatIdentity, job.payload["to"])
-            if recipient is None:
-                continue
-            message = notices.case_ended(locale_of(recipient, organisation), request)
+        offer_job = (
+            await session.get(DueJob, accepted.delivery_job_id)
+            if accepted is not None and accepted.delivery_job_id is not None
+            else None
+        )
+        peer = await self._accepting_peer(session, request)
+        if offer_job is not None and peer is not None:
+            identity = await identity_of(session, peer)
+            message = notices.case_ended_for_peer(locale_of(identity, organisation), request)
             await deliver(
                 session,
-                to=recipient,
+                to=identity,
                 message=message,
-                key=f"ended:{job.id}",
+                key=f"ended:{offer_job.id}",
                 now=now,
-                update_of=job,
+                update_of=offer_job,
             )
+        await retire_alerts(session, organisation, request, f"alert.status.{request.status}", now)
 
     async def _ask_peer_how_they_are(
         self,
@@ -804,14 +886,6 @@ class SupportService:
             locale_of(identity, organisation), key, reference=notices.reference(request)
         )
         await deliver(session, to=identity, message=message, key=f"{key}:{request.id}", now=now)
-
-    async def _cancel_routing_jobs(self, session: AsyncSession, request: SupportRequest) -> None:
-        offer_ids = await session.scalars(select(Offer.id).where(Offer.request_id == request.id))
-        await cancel_pending(
-            session,
-            [escalation_key(request, index) for index in range(len(TIER_ORDER))]
-            + [f"advance:{offer_id}" for offer_id in offer_ids],
-        )
 
     async def _schedule_follow_ups(
         self,

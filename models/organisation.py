@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, utcnow
 from models.types import UTCDateTime
 
+DEFAULT_TIMEOUT_NOW_MINUTES = 10
+
 
 class Organisation(Base):
     __tablename__ = "organisations"
@@ -28,7 +30,9 @@ class Organisation(Base):
     country: Mapped[str] = mapped_column(String(2), default="US")
     # A list of {"name", "contact", "verified_on"}; null means the country's defaults.
     crisis_resources: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
-    timeout_now_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # Risk phrases of the organisation's own, matched besides the shipped ones (a list of str).
+    risk_phrases: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    timeout_now_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_TIMEOUT_NOW_MINUTES)
     timeout_today_minutes: Mapped[int] = mapped_column(Integer, default=60)
     timeout_week_minutes: Mapped[int] = mapped_column(Integer, default=24 * 60)
     offer_mode: Mapped[str] = mapped_column(String(16), default="broadcast")

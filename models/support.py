@@ -47,6 +47,9 @@ class SupportRequest(Base):
     exclude_own_unit: Mapped[bool] = mapped_column(Boolean, default=False)
     requester_unit: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     note: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    # A phone number the requester gave for a call (named requests only); the accepting peer
+    # alone is shown it.
+    contact_number: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     crisis: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN.value, index=True)
     tier_index: Mapped[int] = mapped_column(Integer, default=0)

@@ -48,7 +48,9 @@ def install(runtime: Runtime) -> SlackPlatform:
             "(multi-workspace install)"
         )
     runtime.messengers.register(PLATFORM, SlackMessenger(client, tokens, runtime.database))
-    listeners = SlackListeners(runtime.support, runtime.actions, runtime.commands)
+    listeners = SlackListeners(
+        runtime.support, runtime.actions, runtime.commands, runtime.disclosures
+    )
     app = build_app(settings, client, runtime.database, listeners, oauth)
     return SlackPlatform(
         app,

@@ -8,6 +8,9 @@ from handlers.ports import Message
 
 MAX_SECTION_TEXT = 3000
 MAX_BUTTONS_PER_ACTIONS_BLOCK = 5
+# The block that holds a message's crisis lines: a click on a message that has one is answered
+# with a new message, never by replacing it (see `holds_crisis_lines`).
+CRISIS_BLOCK = "crisis"
 
 
 def _mrkdwn(text: str) -> dict[str, str]:
@@ -24,13 +27,34 @@ def fallback_text(message: Message) -> str:
     return message.title or (message.lines[0] if message.lines else message.kind)
 
 
+def _crisis_block(message: Message) -> list[dict[str, Any]]:
+    if not message.crisis:
+        return []
+    heading, *entries = message.crisis
+    text = "\n".join([f"*{_escape(heading)}*", *(_escape(entry) for entry in entries)])
+    return [{"type": "section", "block_id": CRISIS_BLOCK, "text": _mrkdwn(text)}]
+
+
+def holds_crisis_lines(blocks: Any) -> bool:
+    """Whether a message's blocks (as a click payload carries them) show crisis lines."""
+    return isinstance(blocks, list) and any(
+        isinstance(block, dict) and block.get("block_id") == CRISIS_BLOCK for block in blocks
+    )
+
+
 def blocks_of(message: Message) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if message.title:
         blocks.append(
             {"type": "header", "text": {"type": "plain_text", "text": message.title[:150]}}
         )
+    if message.crisis_first:
+        blocks += _crisis_block(message)
     blocks += [{"type": "section", "text": _mrkdwn(_escape(line))} for line in message.lines]
+    if message.status:
+        blocks.append({"type": "section", "text": _mrkdwn(f"*{_escape(message.status)}*")})
+    if not message.crisis_first:
+        blocks += _crisis_block(message)
     if message.contact is not None and message.contact.platform == "slack":
         blocks.append({"type": "section", "text": _mrkdwn(f"<@{message.contact.user_id}>")})
     if message.fields:

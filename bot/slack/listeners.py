@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.admin import SlackAdmin
-from bot.slack.blocks import action_of, blocks_of, fallback_text, home_view
+from bot.slack.blocks import action_of, blocks_of, fallback_text, holds_crisis_lines, home_view
 from bot.slack.inflight import Inflight
 from bot.slack.modal import INTAKE_CALLBACK, answers_of, errors_for_blocks, intake_view, result_view
 from bot.slack.people import SlackPeople, ids_of, team_of
@@ -31,6 +31,8 @@ from handlers.i18n import pick_locale
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
 from handlers.people import Person
+from handlers.ports import Message
+from handlers.safety.disclosure import Disclosures
 from handlers.support import SupportService
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class SlackListeners:
     support: SupportService
     actions: Actions
     commands: Commands
+    disclosures: Disclosures
     people: SlackPeople = field(default_factory=SlackPeople)
     inflight: Inflight = field(default_factory=Inflight)
     overview: Overview = field(init=False)
@@ -76,6 +79,10 @@ class SlackListeners:
     async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
         await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
 
+    async def _help(self, person: Person, locale: str) -> Message:
+        card = await self.support.known.card(person.platform, person.tenant_id)
+        return help_message(locale, card.timeout_now_minutes)
+
     # --- listeners ----------------------------------------------------------------------------
 
     async def on_command(
@@ -97,7 +104,7 @@ class SlackListeners:
         if command is Command.REPORT:
             await self.reports.deliver(client, person, locale, ephemeral(respond))
             return
-        answer = help_message(locale) if command is Command.HELP else None
+        answer = await self._help(person, locale) if command is Command.HELP else None
         answer = answer or await self.commands.run(person, command)
         assert answer is not None
         await ephemeral(respond)(answer)
@@ -105,7 +112,8 @@ class SlackListeners:
     async def on_button(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """A click: the answer replaces the clicked message (or the App Home) in place."""
+        """A click: the answer replaces the clicked message (or the App Home) in place, except
+        on a message that shows crisis lines, which stays as it is: the answer comes below it."""
         await ack()
         person = await self.people.of_payload(client, body)
         name = action_of(action.get("action_id") or "")
@@ -121,7 +129,11 @@ class SlackListeners:
             await self._publish_home(client, person)
             return
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        clicked = body.get("message") or {}
+        if holds_crisis_lines(clicked.get("blocks")):
+            await post(client, channel, answer)
+            return
+        ts = container.get("message_ts") or clicked.get("ts")
         await client.chat_update(
             channel=channel, ts=ts, text=fallback_text(answer), blocks=blocks_of(answer)
         )
@@ -165,14 +177,15 @@ class SlackListeners:
         if command is Command.SUPPORT:
             answer = start_prompt(locale)
         elif command is Command.HELP:
-            answer = help_message(locale)
+            answer = await self._help(person, locale)
         elif command is Command.REPORT:
             await self.reports.deliver(client, person, locale, post_in(client, event["channel"]))
             return
         elif command is not None:
-            answer = await self.commands.run(person, command) or help_message(locale)
-        else:
-            answer = await self.support.relay(person, text) or notices.no_relay(locale)
+            answer = await self.commands.run(person, command) or await self._help(person, locale)
+        else:  # relayed in an anonymous case; words that suggest risk raise the alarm
+            key = f"{event.get('channel')}:{event.get('ts')}"
+            answer = await self.disclosures.written(person, text, key)
         await post(client, event["channel"], answer)
 
     async def on_home_opened(

@@ -6,7 +6,15 @@ from typing import Any
 
 from bot.slack.blocks import blocks_of
 from handlers.i18n import t
-from handlers.intake import NOTE_MAX_LENGTH, UNIT_MAX_LENGTH, Category, Contact, Language, Urgency
+from handlers.intake import (
+    NOTE_MAX_LENGTH,
+    NUMBER_MAX_LENGTH,
+    UNIT_MAX_LENGTH,
+    Category,
+    Contact,
+    Language,
+    Urgency,
+)
 from handlers.ports import Message
 
 INTAKE_CALLBACK = "intake"
@@ -16,6 +24,11 @@ BLOCK_OF_FIELD = {"anonymous": "options", "exclude_own_unit": "options", "form":
 
 def _text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150]}
+
+
+def _text_long(text: str) -> dict[str, Any]:
+    """A hint: Slack allows 2,000 characters there."""
+    return {"type": "plain_text", "text": text[:2000]}
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -55,6 +68,7 @@ def intake_view(locale: str) -> dict[str, Any]:
                 "block_id": "options",
                 "optional": True,
                 "label": _text(t(locale, "form.options")),
+                "hint": _text_long(t(locale, "form.options_hint")),
                 "element": {
                     "type": "checkboxes",
                     "action_id": "options",
@@ -73,6 +87,18 @@ def intake_view(locale: str) -> dict[str, Any]:
                     "type": "plain_text_input",
                     "action_id": "unit",
                     "max_length": UNIT_MAX_LENGTH,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "phone",
+                "optional": True,
+                "label": _text(t(locale, "form.phone")),
+                "hint": _text(t(locale, "form.phone_hint")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "phone",
+                    "max_length": NUMBER_MAX_LENGTH,
                 },
             },
             {
@@ -128,6 +154,7 @@ def answers_of(view: dict[str, Any]) -> dict[str, Any]:
         "exclude_own_unit": "exclude_own_unit" in options,
         "unit": element("unit").get("value"),
         "note": element("note").get("value"),
+        "phone": element("phone").get("value"),
         "crisis": "crisis" in ticked("crisis"),
     }
 

@@ -9,8 +9,9 @@ from handlers.notices import crisis_lines, start_button
 from handlers.ports import Message
 
 
-def help_message(locale: str) -> Message:
-    return notices.help_message(locale, t(locale, "slack.help.commands"))
+def help_message(locale: str, minutes: int) -> Message:
+    """`minutes`: the organisation's first-contact timeout for urgent requests."""
+    return notices.help_message(locale, t(locale, "slack.help.commands"), minutes)
 
 
 def start_prompt(locale: str) -> Message:

@@ -19,31 +19,46 @@ from bot.teams import replies
 from bot.teams.activities import PLATFORM, person_of
 from bot.teams.admin import TeamsAdmin
 from bot.teams.admin_cards import MENU, VERBS, menu
-from bot.teams.cards import CARD_CONTENT_TYPE, card_activity, message_card, sections_card
+from bot.teams.cards import (
+    CARD_CONTENT_TYPE,
+    KEEP_CARD,
+    card_activity,
+    message_card,
+    sections_card,
+)
 from bot.teams.directory import remember
 from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
-from handlers import notices
 from handlers.actions import Actions
 from handlers.commands import Command, Commands, command_of
 from handlers.i18n import pick_locale
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
 from handlers.people import Person
+from handlers.ports import Message
+from handlers.safety.disclosure import Disclosures
 from handlers.support import SupportService
 
 log = logging.getLogger(__name__)
 
 Card = dict[str, Any]
+# The invoke answer that leaves the clicked card as it is (its answer came as a new message).
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 
 
 class TeamsBot(ActivityHandler):
     def __init__(
-        self, support: SupportService, actions: Actions, commands: Commands, retry: RetryPolicy
+        self,
+        support: SupportService,
+        actions: Actions,
+        commands: Commands,
+        disclosures: Disclosures,
+        retry: RetryPolicy,
     ) -> None:
         self.support = support
         self.actions = actions
         self.commands = commands
+        self.disclosures = disclosures
         self.overview = Overview(support)
         self.admin = TeamsAdmin(commands.desk)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
@@ -78,18 +93,22 @@ class TeamsBot(ActivityHandler):
         if command is Command.SUPPORT:
             card = intake_card(locale)
         elif command is Command.HELP:
-            opted_in = await self.commands.pulses.opted_in(person)
-            card = message_card(replies.help_message(locale, opted_in))
+            card = message_card(await self._help(person, locale))
         elif command is Command.ADMIN:
             card = await self._admin(person, locale)
         elif command is not None:
             answer = await self.commands.run(person, command)
             assert answer is not None
             card = message_card(answer)
-        else:
-            relayed = await self.support.relay(person, text)
-            card = message_card(relayed or notices.no_relay(locale))
+        else:  # relayed in an anonymous case; words that suggest risk raise the alarm
+            answer = await self.disclosures.written(person, text, activity.id)
+            card = message_card(answer)
         await self._reply(turn_context, card)
+
+    async def _help(self, person: Person, locale: str) -> Message:
+        opted_in = await self.commands.pulses.opted_in(person)
+        card = await self.support.known.card(person.platform, person.tenant_id)
+        return replies.help_message(locale, opted_in, card.timeout_now_minutes)
 
     async def _admin(self, person: Person, locale: str) -> Card:
         """A coordinator's programme at a glance, the next two weeks' schedule, and the buttons
@@ -114,6 +133,13 @@ class TeamsBot(ActivityHandler):
         else:
             await remember(self.support, person)
             card = await self._answer(person, str(action.get("verb") or ""), data)
+        if data.get(KEEP_CARD) is True:  # the clicked card shows crisis lines: it stays
+            await self._reply(turn_context, card)
+            return AdaptiveCardInvokeResponse(
+                status_code=200,
+                type=MESSAGE_CONTENT_TYPE,
+                value=replies.answered_below(pick_locale(turn_context.activity.locale)),
+            )
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
 
     async def _answer(self, person: Person, verb: str, data: dict[str, Any]) -> Card:
@@ -132,9 +158,9 @@ class TeamsBot(ActivityHandler):
     async def _submit(self, person: Person, data: dict[str, Any]) -> Card:
         """Validate, store, and answer; if storing fails the person still gets crisis resources.
 
-        The form is replaced by a short "received" card only: the acknowledgement itself (what
-        happens next, crisis resources, Withdraw) is queued by the service with the request and
-        arrives as its own message, so it is never shown twice.
+        The form is replaced by the receipt (the crisis lines, first for a risk answer); the
+        acknowledgement itself (what happens next, updated as it changes, and Withdraw) is
+        queued by the service with the request and arrives as its own message.
         """
         locale = await self._locale(person)
         answers = answers_of(data)
@@ -143,10 +169,11 @@ class TeamsBot(ActivityHandler):
             form = parse_intake(answers, locale)
         except IntakeInvalid as exc:
             return intake_card(locale, answers, exc.errors, form_id)
+        receipt = await self.support.receipt(person, form, locale)
         answer = await self.support.submit(person, form, key=form_id)
         if answer.kind != "intake.ack":  # not stored (yet): the crisis resources, now
             return message_card(answer)
-        return message_card(replies.received(locale))
+        return message_card(receipt)
 
     async def _first_delivery(self, activity: Activity) -> bool:
         """Activity ids are unique within a conversation; the pair is hashed to fit the key."""

@@ -25,18 +25,24 @@ CARD_VERSION = "1.4"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
+KEEP_CARD = "keep"  # in an action's data: answer the click with a new message
 
 
 def text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def execute_action(button: Button) -> dict[str, Any]:
+def execute_action(button: Button, *, keep: bool = False) -> dict[str, Any]:
+    """`keep`: the button's card holds crisis lines, so the click's answer comes as a new
+    message and the card stays as it is (Teams does not send the clicked card with the click)."""
+    data: dict[str, Any] = {"value": button.value}
+    if keep:
+        data[KEEP_CARD] = True
     action: dict[str, Any] = {
         "type": "Action.Execute",
         "title": button.label,
         "verb": button.action,
-        "data": {"value": button.value},
+        "data": data,
     }
     if button.style:
         action["style"] = BUTTON_STYLES[button.style]
@@ -73,11 +79,25 @@ def mention_of(contact: Address) -> dict[str, Any] | None:
     }
 
 
+def _crisis_container(message: Message) -> list[dict[str, Any]]:
+    if not message.crisis:
+        return []
+    heading, *entries = message.crisis
+    items = [text_block(heading, weight="Bolder"), *(text_block(entry) for entry in entries)]
+    return [{"type": "Container", "style": "emphasis", "items": items}]
+
+
 def message_card(message: Message) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if message.title:
         body.append(text_block(message.title, weight="Bolder", size="Medium"))
+    if message.crisis_first:
+        body += _crisis_container(message)
     body += [text_block(line) for line in message.lines]
+    if message.status:
+        body.append(text_block(message.status, weight="Bolder"))
+    if not message.crisis_first:
+        body += _crisis_container(message)
     mention = mention_of(message.contact) if message.contact is not None else None
     if mention is not None:
         body.append(text_block(mention["text"]))
@@ -86,7 +106,8 @@ def message_card(message: Message) -> dict[str, Any]:
         body.append({"type": "FactSet", "facts": facts})
     if message.footer:
         body.append(text_block(message.footer, isSubtle=True, size="Small"))
-    card = adaptive_card(body, [execute_action(button) for button in message.buttons])
+    actions = [execute_action(button, keep=bool(message.crisis)) for button in message.buttons]
+    card = adaptive_card(body, actions)
     if mention is not None:
         card["msteams"] = {"entities": [mention]}
     return card

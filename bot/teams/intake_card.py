@@ -15,6 +15,7 @@ from bot.teams.cards import adaptive_card, text_block
 from handlers.i18n import t
 from handlers.intake import (
     NOTE_MAX_LENGTH,
+    NUMBER_MAX_LENGTH,
     UNIT_MAX_LENGTH,
     Category,
     Contact,
@@ -138,6 +139,16 @@ def intake_card(
             ),
         ),
         (
+            "phone",
+            _text(
+                "phone",
+                t(locale, "form.phone"),
+                answers,
+                max_length=NUMBER_MAX_LENGTH,
+                multiline=False,
+            ),
+        ),
+        (
             "note",
             _text(
                 "note",
@@ -156,9 +167,12 @@ def intake_card(
     for field, element in inputs:
         if field == "anonymous":
             body.append(text_block(t(locale, "form.options"), weight="Bolder"))
+            body.append(text_block(t(locale, "form.options_hint"), isSubtle=True, size="Small"))
         if field == "crisis":
             body.append(text_block(t(locale, "form.crisis_label"), weight="Bolder"))
         body.append(element)
+        if field == "phone":
+            body.append(text_block(t(locale, "form.phone_hint"), isSubtle=True, size="Small"))
         if field == "note":
             body.append(
                 text_block(

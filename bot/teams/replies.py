@@ -8,10 +8,11 @@ from handlers.notices import start_button
 from handlers.ports import Message
 
 
-def help_message(locale: str, pulse_opted_in: bool) -> Message:
+def help_message(locale: str, pulse_opted_in: bool, minutes: int) -> Message:
     """The service, its limits, and the two things to do in one click: ask for support, and
-    start (or stop) the weekly pulse (Teams has no home tab to hold that switch)."""
-    message = notices.help_message(locale, t(locale, "teams.help.commands"))
+    start (or stop) the weekly pulse (Teams has no home tab to hold that switch). `minutes`:
+    the organisation's first-contact timeout for urgent requests."""
+    message = notices.help_message(locale, t(locale, "teams.help.commands"), minutes)
     return message.model_copy(
         update={"buttons": [*message.buttons, notices.pulse_switch(locale, pulse_opted_in)]}
     )
@@ -27,13 +28,10 @@ def welcome(locale: str) -> Message:
     )
 
 
-def received(locale: str) -> Message:
-    """Replaces the sent form; the acknowledgement itself follows as its own message."""
-    return Message(
-        kind="intake.received",
-        title=t(locale, "teams.intake.received.title"),
-        lines=[t(locale, "teams.intake.received")],
-    )
+def answered_below(locale: str) -> str:
+    """The short text Teams shows for a click answered with a new message (the clicked card,
+    which shows crisis lines, stays as it was)."""
+    return t(locale, "teams.answered_below")
 
 
 def unknown_action(locale: str) -> Message:

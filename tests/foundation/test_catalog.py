@@ -23,6 +23,11 @@ KEYED_CALLS = {
     "alert_coordinators",
     "tell_requester",
     "_tell_peer",
+    "offer_support",
+    "to_requester",
+    "retire_alerts",
+    "_acknowledge_step",
+    "withdraw_button",
 }
 KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 
@@ -83,7 +88,11 @@ def test_every_choice_has_a_label_in_every_language() -> None:
         + [f"contact.{c}" for c in Contact]
         + [f"language.{lang}" for lang in Language]
         + [f"offer.intro.{tier}" for tier in Tier]
-        + [f"ack.next.{u}" for u in Urgency]
+        + [f"ack.status.{u}" for u in Urgency]
+        + [f"connected.named.{c}" for c in Contact]
+        + [f"accepted.peer.contact.{c}" for c in Contact]
+        + [f"alert.status.{s}" for s in ("accepted", "closed", "withdrawn")]
+        + [f"ended.{s}" for s in ("closed", "withdrawn")]
         + [f"intake.error.{field}" for field in IntakeForm.model_fields]
         + [f"offer.{reason}" for reason in ("taken", "withdrawn", "moved_on", "declined")]
     )

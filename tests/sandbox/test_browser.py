@@ -108,7 +108,7 @@ async def test_main_path_in_a_browser(sandbox: Sandbox, page: Any, tmp_path: Pat
     await expect(modal.locator('.b-input[data-block-id="urgency"] .input-error')).not_to_be_empty()
     await modal.locator("select[name=urgency]").select_option("now")
     await modal.locator("select[name=category]").select_option("adverse_event")
-    await modal.locator("select[name=contact]").select_option("phone")
+    await modal.locator("select[name=contact]").select_option("chat")
     await modal.locator('input[name=options][value="anonymous"]').check()
     await modal.locator("textarea[name=note]").fill("A long night in resus")
     await modal.locator("button[type=submit]").click()

@@ -45,7 +45,7 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     assert "500 characters" in note["hint"]["text"]
 
     answer = await slack.submit(
-        "rita", {**FORM, "options": ["anonymous"], "note": "long night on the ward"}
+        "rita", {**FORM, "contact": "chat", "options": ["anonymous"], "note": "long night on the ward"}
     )
     assert answer["response_action"] == "update"
     assert "crisis" in text_of(answer["view"]).lower() or "988" in text_of(answer["view"])
@@ -54,7 +54,7 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     [ack] = slack.inbox("rita")
     assert ack.action_ids == ["request.withdraw"]
     assert ack.text  # fallback text for notifications and screen readers
-    assert "You should hear from someone within 10 minutes" in ack.readable  # what happens next
+    assert "If nobody has accepted within 10 minutes" in ack.readable  # what happens next
     assert "988" in ack.readable and "Physician Support Line" in ack.readable  # crisis lines
 
     [pia_offer], [paz_offer] = slack.offers("pia"), slack.offers("paz")
@@ -213,7 +213,9 @@ async def test_once_a_case_is_closed_no_close_or_withdraw_button_is_left(slack: 
         assert live == [], [m.readable for m in live]
     ended = [m for m in slack.inbox("rita") if "is closed" in m.readable]
     assert len(ended) == 2  # the confirmation (Withdraw) and the connection notice (Close)
-    assert all(m.action_ids == ["support.start"] for m in ended)
+    assert all(m.action_ids == [] for m in ended)
+    [ack] = [m for m in ended if "We have your request" in m.readable]
+    assert "988" in ack.readable  # the crisis lines are never taken away
 
 
 async def test_no_log_line_names_the_requester_or_quotes_the_note(
@@ -225,7 +227,7 @@ async def test_no_log_line_names_the_requester_or_quotes_the_note(
     await slack.make_peer("pia")
     for _ in range(SERVER_ERROR_RETRIES + 1):  # Slack down long enough for a job to fail once
         slack.api.fail_next("chat.postMessage", 503)
-    await ask(slack, "rita", note="NOTE-MARKER-3319", options=["anonymous"])
+    await ask(slack, "rita", note="NOTE-MARKER-3319", contact="chat", options=["anonymous"])
     slack.clock.advance(minutes=5)
     await slack.run_jobs()
     [offer] = slack.offers("pia")

@@ -58,7 +58,7 @@ async def test_first_accept_wins_and_the_other_offers_are_updated(hospital: Hosp
         assert "already taken" in offer.updated[0].plain_text()
         assert offer.updated[0].buttons == []
     connected = hospital.last("dana", "request.connected").message
-    assert "Ana will contact you by phone call" in connected.plain_text()
+    assert "Ana will phone you" in connected.plain_text()
 
     late = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ben"))
     assert "already taken" in late.plain_text()
@@ -249,7 +249,8 @@ async def test_a_crisis_answer_reaches_the_professional_tier_at_once(hospital: H
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.ask("dana", crisis=True)
     ack = hospital.last("dana", "intake.ack").message.plain_text()
-    assert "A professional is being contacted now" in ack and "988" in ack
+    assert "A professional and a trained peer supporter are being asked now" in ack
+    assert ack.startswith("If you are in danger") and "988" in ack  # the crisis lines first
     assert "offer" in hospital.inbox("ana")
     professional_offer = hospital.last("pat", "offer").message.plain_text()
     assert "needs professional support" in professional_offer
@@ -287,21 +288,24 @@ async def test_an_organisations_own_crisis_lines_replace_the_defaults(hospital: 
     ack = hospital.last("dana", "intake.ack").message.plain_text()
     assert "Hospital psychology" in ack and "ext. 4455" in ack and "988" not in ack
     fallback = await hospital.service.fallback(hospital.person("dana"))
-    assert "988" in fallback.plain_text()  # without the database: the shipped defaults
+    assert "ext. 4455" in fallback.plain_text()  # the organisation's own, kept in memory
+    stranger = Person(platform="slack", tenant_id="T0ELSEWHERE", user_id="UX")
+    assert "988" in (await hospital.service.fallback(stranger)).plain_text()  # never seen
 
 
 async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.ask("dana", anonymous=True, note="private words")
     view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    assert "Dana" not in view.plain_text() and "private words" not in view.plain_text()
+    assert "Dana" not in view.plain_text() and "UDANA" not in view.plain_text()
+    assert "private words" in view.plain_text()  # the note, free of identifiers, is passed on
     assert view.contact is None
     await hospital.run_jobs()
     connected = hospital.last("dana", "request.connected").message
     assert "Ana" not in connected.plain_text() and connected.contact is None
 
     sent = await hospital.service.relay(hospital.person("dana"), "Thank you for answering")
-    assert sent is not None and "Passed on" in sent.plain_text()
+    assert sent is not None and "Passed on" in sent.answer.plain_text()
     await hospital.run_jobs()
     relayed = hospital.last("ana", "relay").message
     assert relayed.lines == ["Thank you for answering"]
@@ -324,8 +328,9 @@ async def test_a_peer_with_two_anonymous_cases_must_name_the_case(hospital: Hosp
     dana_ref = dana_case[:6].upper()
 
     unsure = await hospital.service.relay(hospital.person("ana"), "Meant for Dana")
-    assert unsure is not None and "more than one anonymous conversation" in unsure.plain_text()
-    assert dana_ref in unsure.plain_text()
+    assert unsure is not None and unsure.request_id is None
+    assert "more than one anonymous conversation" in unsure.answer.plain_text()
+    assert dana_ref in unsure.answer.plain_text()
     await hospital.service.relay(hospital.person("ana"), f"#{dana_ref} Meant for Dana")
     await hospital.run_jobs()
     assert "relay" not in hospital.inbox("erin")
@@ -333,7 +338,7 @@ async def test_a_peer_with_two_anonymous_cases_must_name_the_case(hospital: Hosp
 
     # Each requester has one case: no reference needed on their side.
     sent = await hospital.service.relay(hospital.person("erin"), "Hello")
-    assert sent is not None and "Passed on" in sent.plain_text()
+    assert sent is not None and "Passed on" in sent.answer.plain_text()
 
 
 async def test_relay_needs_an_anonymous_case(hospital: Hospital) -> None:
@@ -471,6 +476,8 @@ async def test_escalation_alerts_and_withdrawal_are_audited(hospital: Hospital) 
         ("system", "escalated"),
         (cy, "coordinator_alerted"),  # each coordinator who saw it, one by one
         (cole, "coordinator_alerted"),
+        (cy, "coordinator_alerted"),  # still nobody, one timeout later: told again
+        (cole, "coordinator_alerted"),
         ("requester", "withdrawn"),
     ]
 
@@ -525,8 +532,9 @@ async def test_a_delivery_given_up_is_reported_to_the_coordinator(hospital: Hosp
     reports = [
         item.message for item in hospital.teams.to("UCY") if item.message.kind == "job.failed"
     ]
-    # The requester's acknowledgement, Ana's offer, and the "still looking" notice after escalation.
-    assert len(reports) == 3
+    # The requester's acknowledgement, Ana's offer, the "still looking" notice after escalation,
+    # and the same notice again at each of the three timeouts after it.
+    assert len(reports) == 6
     for report in reports:
         text = report.plain_text()
         assert "(deliver) failed after several attempts" in text

@@ -39,7 +39,7 @@ async def test_the_accepting_peer_gets_the_requester_as_a_teams_mention(teams: T
 
 async def test_in_anonymous_mode_no_card_identifies_either_side(teams: TeamsWorld):
     await on_call(teams, "pia")
-    await ask(teams, "rita", anonymous="true")
+    await ask(teams, "rita", anonymous="true", contact="chat")
     [offer] = offers_to(teams, "pia")
     accepted = await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
     await teams.run_jobs()

@@ -33,7 +33,7 @@ async def on_call(teams: TeamsWorld, *names: str, tier: Tier = Tier.PEER) -> Non
 
 async def test_offer_accept_update_relay_and_close(teams: TeamsWorld):
     await on_call(teams, "pia", "paz")
-    await ask(teams, "rita", anonymous="true", note="long night")
+    await ask(teams, "rita", anonymous="true", contact="chat", note="long night")
 
     [pia_offer], [paz_offer] = offers_to(teams, "pia"), offers_to(teams, "paz")
     for offer in (pia_offer, paz_offer):

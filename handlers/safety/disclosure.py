@@ -1,0 +1,318 @@
+"""When what someone writes to the bot suggests they may be at risk.
+
+The writer is answered at once with the organisation's crisis lines, and a human is alerted
+through durable jobs, whatever their situation:
+
+- no request of theirs is open: an urgent, anonymous crisis request is made for them (a
+  professional and the peers on call are asked now; they talk here, through the bot, and can
+  call it off with one click);
+- their request is waiting for a peer: it becomes a crisis request (urgent, the professional tier
+  asked now, the coordinators alerted);
+- a peer has their case: the peer is told what to do, and the professional on call is alerted;
+- they are the peer of a case: the professional on call is alerted about that case.
+
+The text itself is never stored, logged or audited; the audit says only that it happened.
+Alerts about one case go out at most once per ALERT_QUIET (the writer is answered every time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import notices
+from handlers.audit import REQUESTER, audit, peer_actor
+from handlers.i18n import t
+from handlers.intake import Category, Contact, IntakeForm, Language, Urgency
+from handlers.outbox import deliver
+from handlers.people import Person, address_of, identity_for, organisation_for
+from handlers.ports import Message
+from handlers.roster import on_call
+from handlers.routing import (
+    alert_coordinators,
+    alert_key,
+    escalation_key,
+    identity_of,
+    locale_of,
+    offer_tier,
+    update_acknowledgement,
+)
+from handlers.safety import messages
+from handlers.safety.known import crisis_resources
+from handlers.safety.risk import suggests_risk
+from handlers.support import Relayed, SupportService
+from models import (
+    AuditEvent,
+    ChatIdentity,
+    DueJob,
+    JobStatus,
+    Organisation,
+    Peer,
+    RequestStatus,
+    SupportRequest,
+    Tier,
+)
+
+log = logging.getLogger(__name__)
+
+DISCLOSED = "risk_disclosed"  # the audit action
+ALERT_QUIET = timedelta(minutes=15)
+RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+
+
+class Disclosures:
+    def __init__(self, support: SupportService) -> None:
+        self.support = support
+        self.database = support.database
+        self._retries: set[asyncio.Task[None]] = set()
+
+    async def written(self, person: Person, text: str, key: str | None = None) -> Message:
+        """The answer to something a person wrote to the bot that is not a command: relayed in
+        an anonymous case, and, if it suggests risk, the crisis lines and a human alerted."""
+        card = await self.support.known.card(person.platform, person.tenant_id)
+        if not suggests_risk(text, card.risk_phrases):
+            relayed = await self.support.relay(person, text)
+            if relayed is not None:
+                return relayed.answer
+            locale = await self.support.locale_for(person)
+            return notices.no_relay(locale)
+        resources = list(card.crisis)
+        key = key or uuid.uuid4().hex
+        relayed: Relayed | None = None
+        try:
+            relayed = await self.support.relay(person, text, risk=resources)
+            return await self.disclosed(person, key, relayed)
+        except Exception as exc:  # the database or a bug: the crisis lines need neither
+            log.error("a risk disclosure could not be recorded (%s); retrying", type(exc).__name__)
+            task = asyncio.create_task(self._keep_trying(person, key, relayed))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+            locale, _ = await self.support.crisis_lines_for(person)
+            return messages.answer_unrecorded(locale, resources)
+
+    async def _keep_trying(self, person: Person, key: str, relayed: Relayed | None) -> None:
+        for delay in RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.disclosed(person, key, relayed)
+            except Exception as exc:
+                log.warning("risk disclosure retry failed (%s)", type(exc).__name__)
+            else:
+                log.info("a risk disclosure recorded after a retry")
+                return
+        log.error("a risk disclosure could not be recorded after %s retries", len(RETRY_DELAYS))
+
+    async def disclosed(self, person: Person, key: str, relayed: Relayed | None = None) -> Message:
+        """Raise the alarm for `person` (idempotent for one `key`); returns their answer."""
+        now = self.support.clock()
+        async with self.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, person.platform, person.tenant_id, self.support.defaults
+            )
+            writer = await identity_for(session, organisation, person)
+            locale = locale_of(writer, organisation)
+            resources = crisis_resources(organisation)
+            own = await _own_request(session, writer)
+            supporting = await _supported_case(session, writer, relayed)
+            if own is None and supporting is None:
+                answer = None  # a request is made for them, below
+            elif own is not None and own.status == RequestStatus.OPEN.value:
+                await self._make_urgent(session, organisation, own, now)
+                answer = messages.answer_waiting(locale, resources, own)
+            elif own is not None:
+                await self._alert_case(session, organisation, own, now, relayed, by_peer=False)
+                answer = messages.answer_accepted(locale, resources, own, relayed)
+            else:
+                assert supporting is not None
+                await self._alert_case(session, organisation, supporting, now, relayed, True)
+                answer = messages.answer_peer(locale, resources, supporting, relayed)
+        if answer is not None:
+            self.support.after_commit()
+            return answer
+        form = IntakeForm(
+            urgency=Urgency.NOW,
+            category=Category.OTHER,
+            contact=Contact.CHAT,
+            language=Language(locale) if locale in set(Language) else Language.EN,
+            anonymous=True,
+            crisis=True,
+        )
+        submitted = await self.support.request_support(person, form, key=f"risk:{key}")
+        async with self.database.session() as session, session.begin():
+            request = await session.get(SupportRequest, submitted.request_id)
+            assert request is not None
+            await _audit_once(session, request, REQUESTER, now)
+        return messages.answer_new(locale, resources, request)
+
+    async def _make_urgent(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        """A waiting request becomes a crisis request: the most urgent, the professional tier
+        asked now, the coordinators alerted, the current step's timeout brought forward."""
+        await session.refresh(request, with_for_update=True)
+        await _audit_once(session, request, REQUESTER, now)
+        if request.crisis:
+            return  # the professional tier has it already
+        request.crisis = True
+        request.urgency = Urgency.NOW.value
+        await offer_tier(session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True)
+        await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
+        step = await session.scalar(
+            select(DueJob).where(
+                DueJob.idempotency_key == escalation_key(request, request.tier_index),
+                DueJob.status == JobStatus.PENDING.value,
+            )
+        )
+        sooner = now + timedelta(minutes=organisation.timeout_now_minutes)
+        if step is not None and step.run_at > sooner:
+            step.run_at = sooner
+        if request.requester_id is not None:
+            requester = await session.get(ChatIdentity, request.requester_id)
+            assert requester is not None
+            await update_acknowledgement(
+                session,
+                organisation,
+                request,
+                t(locale_of(requester, organisation), "ack.status.crisis_now"),
+                now,
+                step="crisis",
+            )
+
+    async def _alert_case(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+        relayed: Relayed | None,
+        by_peer: bool,
+    ) -> None:
+        """An accepted case: its peer is told what to do (unless the flagged message reached
+        them already) and the professional tier is alerted, with the peer as their contact."""
+        actor = REQUESTER
+        peer = (
+            await session.get(Peer, request.accepted_peer_id) if request.accepted_peer_id else None
+        )
+        if peer is not None and by_peer:
+            actor = peer_actor(peer)
+        if not await _audit_once(session, request, actor, now) or peer is None:
+            return
+        peer_identity = await identity_of(session, peer)
+        stamp = now.strftime("%Y%m%d%H%M")
+        passed_on = relayed is not None and relayed.request_id == request.id
+        if not by_peer and not passed_on:
+            message = messages.peer_alert(
+                locale_of(peer_identity, organisation), request, crisis_resources(organisation)
+            )
+            await deliver(
+                session,
+                to=peer_identity,
+                message=message,
+                key=f"{alert_key(request, 'risk.peer')}.{stamp}",
+                now=now,
+            )
+        professionals = await _professionals(session, organisation, now)
+        for professional in professionals:
+            if professional.id == peer.id:
+                continue
+            identity = await identity_of(session, professional)
+            message = messages.professional_alert(
+                locale_of(identity, organisation), request, by_peer, address_of(peer_identity)
+            )
+            await deliver(
+                session,
+                to=identity,
+                message=message,
+                key=f"{alert_key(request, 'risk.professional')}.{stamp}:{professional.id}",
+                now=now,
+            )
+            audit(
+                session,
+                request,
+                actor=peer_actor(professional),
+                action="risk_alerted",
+                at=now,
+            )
+        if not professionals:
+            await alert_coordinators(
+                session, organisation, request, "coordinator.risk_in_case", now, f".{stamp}"
+            )
+
+
+async def _audit_once(
+    session: AsyncSession, request: SupportRequest, actor: str, now: datetime
+) -> bool:
+    """Audit the disclosure (never its words); True unless one was audited for this request
+    within ALERT_QUIET, when the alerts have just gone out."""
+    recent = await session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.request_id == request.id,
+            AuditEvent.action == DISCLOSED,
+            AuditEvent.at >= now - ALERT_QUIET,
+        )
+    )
+    audit(session, request, actor=actor, action=DISCLOSED, at=now)
+    return not recent
+
+
+async def _own_request(session: AsyncSession, writer: ChatIdentity) -> SupportRequest | None:
+    """The writer's latest request that is still open or accepted."""
+    return await session.scalar(
+        select(SupportRequest)
+        .where(
+            SupportRequest.requester_id == writer.id,
+            SupportRequest.status.in_([RequestStatus.OPEN.value, RequestStatus.ACCEPTED.value]),
+        )
+        .order_by(SupportRequest.created_at.desc())
+        .limit(1)
+    )
+
+
+async def _supported_case(
+    session: AsyncSession, writer: ChatIdentity, relayed: Relayed | None
+) -> SupportRequest | None:
+    """The case the writer supports as its peer: the one the message was passed on in, else
+    their latest open case."""
+    if relayed is not None and relayed.request_id and not relayed.from_requester:
+        return await session.get(SupportRequest, relayed.request_id)
+    peer_ids = select(Peer.id).where(Peer.identity_id == writer.id)
+    return await session.scalar(
+        select(SupportRequest)
+        .where(
+            SupportRequest.accepted_peer_id.in_(peer_ids),
+            SupportRequest.status == RequestStatus.ACCEPTED.value,
+        )
+        .order_by(SupportRequest.accepted_at.desc())
+        .limit(1)
+    )
+
+
+async def _professionals(
+    session: AsyncSession, organisation: Organisation, now: datetime
+) -> list[Peer]:
+    """The professional tier on call now, else every active professional on the roster."""
+    on_duty = await on_call(session, organisation, Tier.PROFESSIONAL, now)
+    if on_duty:
+        return on_duty
+    return list(
+        await session.scalars(
+            select(Peer)
+            .where(
+                Peer.organisation_id == organisation.id,
+                Peer.tier == Tier.PROFESSIONAL.value,
+                Peer.active.is_(True),
+            )
+            .order_by(Peer.id)
+        )
+    )
