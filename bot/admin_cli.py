@@ -206,6 +206,27 @@ def org_crisis(
     typer.echo("crisis lines updated")
 
 
+@org_app.command("risk-phrases")
+def org_risk_phrases(
+    org: int = OrgOption,
+    add: list[str] = typer.Option(
+        [], "--add", help='A phrase to recognise as risk, e.g. "going to the bridge"; repeatable.'
+    ),
+    remove: list[str] = typer.Option([], "--remove", help="A phrase to stop using; repeatable."),
+) -> None:
+    """List, add or remove the organisation's own risk phrases (the shipped English and Spanish
+    ones always apply). Case, accents and spacing do not matter."""
+    phrases = _run(
+        lambda runtime: _admin(runtime).risk_phrases(None, org, tuple(add), tuple(remove))
+    )
+    if add or remove:
+        typer.echo("risk phrases updated")
+    for phrase in phrases:
+        typer.echo(phrase)
+    if not phrases:
+        typer.echo("no phrases of the organisation's own; the shipped ones apply")
+
+
 @org_app.command("list")
 def org_list() -> None:
     """List organisations with their time zone and country."""

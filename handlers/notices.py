@@ -267,9 +267,10 @@ def relayed(
     passed on, flagged, with what to do and the lines to share."""
     key = "relay.from_requester" if from_requester else "relay.from_peer"
     lines = [text]
-    if risk is not None:
-        guidance = "relay.flagged.requester" if from_requester else "relay.flagged.peer"
-        lines = [t(locale, "relay.flagged"), text, t(locale, guidance)]
+    if risk is not None and from_requester:  # to the peer: a warning, and what to do
+        lines = [t(locale, "relay.flagged"), text, t(locale, "relay.flagged.requester")]
+    elif risk is not None:  # to the requester: the lines, should the words be about them
+        lines = [text, t(locale, "relay.flagged.peer")]
     return Message(
         kind="relay",
         title=t(locale, key, reference=reference(request)),

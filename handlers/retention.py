@@ -87,7 +87,13 @@ class Retention:
                         SupportRequest.closed_at < cutoff,
                         SupportRequest.purged_at.is_(None),
                     )
-                    .values(requester_id=None, requester_unit=None, note=None, purged_at=now)
+                    .values(
+                        requester_id=None,
+                        requester_unit=None,
+                        note=None,
+                        contact_number=None,
+                        purged_at=now,
+                    )
                 )
                 purged += result.rowcount
                 # A request never closed (nobody answered, or the case was left open) is ended
@@ -108,6 +114,7 @@ class Retention:
                         requester_id=None,
                         requester_unit=None,
                         note=None,
+                        contact_number=None,
                         purged_at=now,
                     )
                 )
@@ -212,7 +219,13 @@ class Retention:
             await session.execute(
                 update(SupportRequest)
                 .where(SupportRequest.requester_id == identity.id)
-                .values(requester_id=None, requester_unit=None, note=None, purged_at=now)
+                .values(
+                    requester_id=None,
+                    requester_unit=None,
+                    note=None,
+                    contact_number=None,
+                    purged_at=now,
+                )
             )
             await session.delete(identity)  # peers row cascades: a forgotten peer leaves the roster
             record(

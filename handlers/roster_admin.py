@@ -20,6 +20,7 @@ from handlers.audit import peer_actor, record
 from handlers.calendar_import import calendar_shifts
 from handlers.people import Person, find_identity, identity_for
 from handlers.roster import Shift, coming_shifts
+from handlers.safety.risk import clean_phrase, normal
 from models import (
     ChatIdentity,
     Organisation,
@@ -239,6 +240,33 @@ class RosterAdmin:
                     raise AttributeError(f"unknown organisation setting {name!r}")
                 setattr(organisation, name, value)
             self._audit(session, organisation, who, "settings_changed", ",".join(sorted(settings)))
+
+    async def risk_phrases(
+        self,
+        actor: Person | None,
+        organisation_id: int,
+        add: tuple[str, ...] = (),
+        remove: tuple[str, ...] = (),
+    ) -> list[str]:
+        """The organisation's own risk phrases after adding and removing some (matched as the
+        shipped ones are: case, accents and spacing do not matter); ValueError names a phrase
+        that cannot be used or is not there to remove."""
+        async with self.database.session() as session, session.begin():
+            organisation, who = await self._authorise(session, organisation_id, actor)
+            phrases = list(organisation.risk_phrases or [])
+            for phrase in remove:
+                kept = [old for old in phrases if normal(old) != normal(phrase)]
+                if len(kept) == len(phrases):
+                    raise ValueError(f"{phrase!r} is not one of the organisation's risk phrases")
+                phrases = kept
+            for phrase in add:
+                cleaned = clean_phrase(phrase)
+                if all(normal(old) != normal(cleaned) for old in phrases):
+                    phrases.append(cleaned)
+            if add or remove:
+                organisation.risk_phrases = phrases or None
+                self._audit(session, organisation, who, "settings_changed", "risk_phrases")
+            return phrases
 
     # --- peers -----------------------------------------------------------------------------
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from handlers.ports import Address, Message
 from models import Override, Peer
+from models.db import Database
 
 # An override window wide enough to cover any test's clock.
 ALWAYS_FROM = datetime(2020, 1, 1, tzinfo=UTC)
@@ -83,3 +86,25 @@ class FakeMessenger:
 
     def kinds_to(self, user_id: str) -> list[str]:
         return [item.message.kind for item in self.to(user_id)]
+
+
+@contextmanager
+def database_down(database: Database) -> Iterator[None]:
+    """Every session and connection of `database` fails as an unreachable server does, until
+    the block ends (nothing is patched in the code under test: its engine is swapped)."""
+    dead_url = (
+        "postgresql+asyncpg://postgres@127.0.0.1:9/unreachable"
+        if database.is_postgres
+        else "sqlite+aiosqlite:////nonexistent/peer-support/down.db"
+    )
+    dead = create_async_engine(
+        dead_url, connect_args={"timeout": 1} if database.is_postgres else {}
+    )
+    saved = database.engine, database.sessions, database.readers
+    database.engine = dead
+    database.sessions = async_sessionmaker(dead, expire_on_commit=False)
+    database.readers = async_sessionmaker(dead, expire_on_commit=False)
+    try:
+        yield
+    finally:
+        database.engine, database.sessions, database.readers = saved

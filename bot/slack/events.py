@@ -6,6 +6,7 @@ two web processes cannot both pass: the database's primary key decides.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -14,6 +15,18 @@ from slack_bolt.response import BoltResponse
 from bot.processed import first_time
 from bot.slack.people import PLATFORM
 from models.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def _first_time(database: Database, event_id: str) -> bool:
+    """With the database down the event is handled anyway: someone writing to the bot (maybe at
+    risk) is answered from memory, and a rare repeat is the lesser harm."""
+    try:
+        return await first_time(database, PLATFORM, event_id)
+    except Exception as exc:
+        log.warning("slack: could not record an event id (%s)", type(exc).__name__)
+        return True
 
 
 def once_per_event(
@@ -26,11 +39,7 @@ def once_per_event(
     ) -> BoltResponse:
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if (
-            isinstance(event_id, str)
-            and event_id
-            and not await first_time(database, PLATFORM, event_id)
-        ):
+        if isinstance(event_id, str) and event_id and not await _first_time(database, event_id):
             return BoltResponse(status=200, body="")
         return await next()
 

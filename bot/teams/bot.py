@@ -46,6 +46,16 @@ Card = dict[str, Any]
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 
 
+class TextInvokeResponse(AdaptiveCardInvokeResponse):
+    """An invoke answer whose value is a short text, which Teams shows while the clicked card
+    stays as it was (botbuilder types `value` as an object, for the card answer)."""
+
+    _attribute_map = {
+        **AdaptiveCardInvokeResponse._attribute_map,
+        "value": {"key": "value", "type": "str"},
+    }
+
+
 class TeamsBot(ActivityHandler):
     def __init__(
         self,
@@ -135,11 +145,8 @@ class TeamsBot(ActivityHandler):
             card = await self._answer(person, str(action.get("verb") or ""), data)
         if data.get(KEEP_CARD) is True:  # the clicked card shows crisis lines: it stays
             await self._reply(turn_context, card)
-            return AdaptiveCardInvokeResponse(
-                status_code=200,
-                type=MESSAGE_CONTENT_TYPE,
-                value=replies.answered_below(pick_locale(turn_context.activity.locale)),
-            )
+            text = replies.answered_below(pick_locale(turn_context.activity.locale))
+            return TextInvokeResponse(status_code=200, type=MESSAGE_CONTENT_TYPE, value=text)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
 
     async def _answer(self, person: Person, verb: str, data: dict[str, Any]) -> Card:

@@ -74,3 +74,20 @@ def test_a_country_without_shipped_crisis_lines_is_warned_about(cli: CliRunner) 
     assert "peer-support org crisis --org 1" in warning
     quiet = cli.invoke(app, ["org", "create", "--name", "St Example", "--country", "GB"])
     assert quiet.stderr == ""
+
+
+def test_an_organisation_adds_its_own_risk_phrases(cli: CliRunner) -> None:
+    org = run(cli, "org", "create", "--name", "St Example").strip()
+    assert "shipped ones apply" in run(cli, "org", "risk-phrases", "--org", org)
+    added = run(cli, "org", "risk-phrases", "--org", org, "--add", "going to the  bridge",
+                "--add", "Se acabó todo")  # fmt: skip
+    assert added.splitlines() == ["risk phrases updated", "going to the bridge", "Se acabó todo"]
+    again = run(cli, "org", "risk-phrases", "--org", org, "--add", "GOING to the bridge")
+    assert again.count("going to the bridge") == 1  # the same phrase, however it is written
+    removed = run(cli, "org", "risk-phrases", "--org", org, "--remove", "se acabo todo")
+    assert "Se acabó todo" not in removed
+    for wrong in (["--add", "!!"], ["--remove", "never added"]):
+        result = cli.invoke(app, ["org", "risk-phrases", "--org", org, *wrong])
+        assert result.exit_code == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: ") and ("risk phrase" in line)

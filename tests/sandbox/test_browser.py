@@ -170,3 +170,24 @@ async def test_main_path_in_a_browser(sandbox: Sandbox, page: Any, tmp_path: Pat
     # The App Home, after app_home_opened.
     await page.click("#tab-home")
     await expect(page.locator("#home")).to_contain_text(t(en, "start.prompt"))
+
+
+async def test_risk_typed_as_rita_gets_the_crisis_lines_and_pat_is_alerted(
+    sandbox: Sandbox, page: Any, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    en = "en"
+    await be(page, RITA)
+    await send(page, "I am thinking of harming myself")
+    answer = message(page, t(en, "crisis.heading"))
+    await expect(answer).to_be_visible()  # at once, as the answer to what she wrote
+    await expect(answer).to_contain_text("Samaritans")  # the demo organisation's own lines
+    first_block = answer.locator(".b-section").first
+    await expect(first_block).to_contain_text(t(en, "crisis.heading"))  # before anything else
+    await page.screenshot(path=str(tmp_path / "risk.png"))
+
+    await be(page, "U0PAT")  # the professional tier is asked at once
+    offer = message(page, t(en, "offer.title"))
+    await expect(offer).to_contain_text("Crisis request")
+    assert "Rita" not in await offer.inner_text()

@@ -320,14 +320,16 @@ class SlackWorld:
         await self.settle()
         return await response.json()
 
-    async def click(self, name: str, posted: Posted, action: str) -> Any:
-        """Click a button on a message in `name`'s DM."""
+    async def click(self, name: str, posted: Posted, action: str, value: str | None = None) -> Any:
+        """Click a button on a message in `name`'s DM (the first for `action`, or the one with
+        `value`)."""
         element = next(
             element
             for block in posted.blocks
             if block["type"] == "actions"
             for element in block["elements"]
             if element["action_id"].split("#")[0] == action
+            and (value is None or element["value"] == value)
         )
         payload = {
             "type": "block_actions",
@@ -345,7 +347,12 @@ class SlackWorld:
             "enterprise": None,
             "is_enterprise_install": False,
             "channel": {"id": posted.channel, "name": "directmessage"},
-            "message": {"type": "message", "ts": posted.ts, "text": posted.text},
+            "message": {
+                "type": "message",
+                "ts": posted.ts,
+                "text": posted.text,
+                "blocks": posted.blocks,
+            },
             "state": {"values": {}},
             "response_url": f"{self.api_url}respond/{next(self._ids)}",
             "actions": [

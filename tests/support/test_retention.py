@@ -16,7 +16,7 @@ from models.crypto import vault
 from tests.support.conftest import Hospital
 from tests.support.test_confidentiality import raw_database_values
 
-MARKERS = ("Dana", "UDANA", "Ward Lilac 9", "NOTE-SECRET-4471")
+MARKERS = ("Dana", "UDANA", "Ward Lilac 9", "NOTE-SECRET-4471", "07700 900461")
 
 
 async def every_value_decrypted(hospital: Hospital) -> list[str]:
@@ -33,7 +33,9 @@ async def every_value_decrypted(hospital: Hospital) -> list[str]:
 async def test_purge_after_the_retention_period_keeps_only_counts(hospital: Hospital) -> None:
     await hospital.setup(retention_days=90)
     await hospital.add_peer("ana")
-    request_id = await hospital.ask("dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9")
+    request_id = await hospital.ask(
+        "dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9", phone="07700 900461"
+    )
     await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.service.close(hospital.person("ana"), request_id)
     await hospital.run_jobs()
@@ -61,7 +63,9 @@ async def test_requests_never_closed_are_ended_and_purged_too(hospital: Hospital
     past the retention period. Cancelled check-ins, which never ran, go as well."""
     await hospital.setup(retention_days=90)
     await hospital.add_peer("ana")
-    unanswered = await hospital.ask("dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9")
+    unanswered = await hospital.ask(
+        "dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9", phone="07700 900461"
+    )
     left_open = await hospital.ask("dana")
     await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
@@ -92,7 +96,7 @@ async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital
     await hospital.service.relay(hospital.person("ana"), "ANSWER-SECRET-5523")
     await hospital.run_jobs()
     await hospital.service.close(hospital.person("ana"), first)
-    second = await hospital.ask("dana")
+    second = await hospital.ask("dana", phone="07700 900461")
     retention = Retention(hospital.service)
 
     view = await retention.forget(hospital.person("dana"))
