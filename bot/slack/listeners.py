@@ -95,6 +95,11 @@ class SlackListeners:
         locale = await self._locale(person)
         text = (body.get("text") or "").strip()
         command = command_of(text) if text else Command.SUPPORT
+        if command is None and await self.disclosures.suggests_risk(person, text):
+            # "/support I can't go on": answered at once, in the DM where help continues
+            answer = await self.disclosures.written(person, text, body.get("trigger_id"))
+            await post_direct(client, person.user_id, answer)
+            return
         if command in (None, Command.SUPPORT):
             await self._open_form(client, body["trigger_id"], locale)
             return

@@ -71,6 +71,11 @@ class Disclosures:
         self.database = support.database
         self._retries: set[asyncio.Task[None]] = set()
 
+    async def suggests_risk(self, person: Person, text: str) -> bool:
+        """Whether `text` holds a shipped risk phrase or one of the organisation's own."""
+        card = await self.support.known.card(person.platform, person.tenant_id)
+        return suggests_risk(text, card.risk_phrases)
+
     async def written(self, person: Person, text: str, key: str | None = None) -> Message:
         """The answer to something a person wrote to the bot that is not a command: relayed in
         an anonymous case, and, if it suggests risk, the crisis lines and a human alerted."""

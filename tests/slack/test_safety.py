@@ -359,3 +359,14 @@ async def test_an_organisations_own_phrase_raises_the_alarm(slack: SlackWorld):
     assert shows_crisis_first(answer.blocks)
     await slack.run_jobs()
     assert slack.offers("pat")
+
+
+async def test_risk_typed_after_the_slash_command_is_answered_in_the_dm(slack: SlackWorld):
+    await hospital(slack)
+    response = await slack.command("rita", "I can't go on like this")
+    assert response.status == 200
+    assert slack.api.called("views.open") == []  # not a form to fill in first
+    [answer] = slack.inbox("rita")
+    assert shows_crisis_first(answer.blocks) and "988" in answer.readable
+    await slack.run_jobs()
+    assert slack.offers("pat")
