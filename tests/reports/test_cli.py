@@ -14,7 +14,7 @@ from rich.console import Console
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.report_cli import report_app, write_csv
+from bot.cli.reports import report_app, write_csv
 from handlers.reports import Period, Report
 from models import AuditEvent, Organisation
 from models.db import Database
@@ -22,7 +22,7 @@ from models.migrate import upgrade
 from tests.reports.rows import add_pulse_round, add_requests
 
 app = typer.Typer()
-app.add_typer(report_app)  # as bot/cli.py registers it: `peer-support report`
+app.add_typer(report_app)  # as bot/cli/__init__.py registers it: `peer-support report`
 
 
 async def prepare(url: str) -> None:

@@ -1,0 +1,46 @@
+"""The `peer-support` command line: one app, a module per command group.
+
+- `serve`: `serve`, `web`, `worker` and `start`, the processes;
+- `db`: `db upgrade` and `db downgrade`;
+- `setup`: `check-config`, `generate-key` and `teams-package`;
+- `org`: `org create`, `link`, `set`, `crisis`, `risk-phrases` and `list`;
+- `roster`: `roster add-peer`, `remove-peer`, `list`, `add-rotation`, `add-override`,
+  `on-call`, `import-csv`, `import-ical` and `lapsing`;
+- `reports`: `report`;
+- `sandbox`: `sandbox`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from bot.cli.db import db_app
+from bot.cli.org import org_app
+from bot.cli.reports import report_app
+from bot.cli.roster import roster_app
+from bot.cli.sandbox import sandbox_app
+from bot.cli.serve import serve_app
+from bot.cli.setup import setup_app
+from config.settings import ConfigError
+
+app = typer.Typer(
+    help="Confidential peer support for health and care workers, on Slack and Microsoft Teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+for commands in (serve_app, setup_app, sandbox_app, report_app):
+    app.add_typer(commands)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(roster_app, name="roster")
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:  # raised while settings are read, before any command body ran
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,153 @@
+"""`peer-support serve`, `web`, `worker` and `start`: the processes (see the Procfile)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import TYPE_CHECKING
+
+import typer
+
+from bot.cli.common import fail, run_async, settings_for_a_process
+from config.settings import ConfigError
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.runtime import Runtime
+
+log = logging.getLogger("peer_support")
+
+serve_app = typer.Typer()
+
+
+def _start_up_log(runtime: Runtime, role: str) -> None:
+    database = runtime.database.engine.url.render_as_string(hide_password=True)
+    log.info("%s starting; database %s", role, database)
+    for platform, status in runtime.platform_status.items():
+        log.info("%s: %s", platform, status)
+
+
+def _web_app(runtime: Runtime, *, migrate: bool, run_jobs: bool) -> web.Application:
+
+    from bot.platforms import install_platforms
+    from bot.runtime import prepare_database
+    from bot.web import create_web_app
+    from scheduler.ticker import Ticker
+
+    application = create_web_app(runtime)
+    platforms = install_platforms(runtime)
+    for platform in platforms:
+        platform.mount(application)
+    ticker_holder: list[Ticker] = []
+
+    async def on_startup(_app: web.Application) -> None:
+        await prepare_database(runtime, migrate=migrate)
+        settings = runtime.settings
+        log.info("listening on http://%s:%s (health: /healthz)", settings.host, settings.port)
+        if run_jobs:
+            ticker = runtime.ticker()
+            ticker.start()
+            ticker_holder.append(ticker)
+
+    async def on_cleanup(_app: web.Application) -> None:
+        for ticker in ticker_holder:
+            ticker.shutdown()
+        for platform in platforms:
+            await platform.close()
+        await runtime.database.dispose()
+
+    application.on_startup.append(on_startup)
+    application.on_cleanup.append(on_cleanup)
+    return application
+
+
+def _serve(*, migrate: bool, role: str) -> None:
+    from aiohttp import web
+
+    from bot.platforms import platform_status
+    from bot.runtime import build_runtime
+
+    try:
+        settings = settings_for_a_process()
+        runtime = build_runtime(settings)
+        runtime.platform_status = platform_status(settings)
+        _start_up_log(runtime, role)
+        application = _web_app(runtime, migrate=migrate, run_jobs=True)
+        web.run_app(
+            application, host=settings.host, port=settings.port, print=None, access_log=None
+        )
+    except ConfigError as exc:
+        fail(exc)
+
+
+@serve_app.command()
+def serve() -> None:
+    """Run everything in one process: web server, chat adapters and scheduler (the default).
+
+    Migrates the database first, so a fresh checkout with nothing configured starts on SQLite.
+    """
+    _serve(migrate=True, role="serve")
+
+
+@serve_app.command("web")
+def web_command() -> None:
+    """Run a web process (Procfile `web`): HTTP endpoints, and due jobs it can take on.
+
+    Expects the schema to be current (`peer-support db upgrade`, the Procfile's `release`).
+    """
+    _serve(migrate=False, role="web")
+
+
+@serve_app.command()
+def worker() -> None:
+    """Run a worker process (Procfile `worker`): claims and runs due jobs, no HTTP server.
+
+    Any number of workers may run at once against PostgreSQL; each job runs once.
+    """
+    from bot.platforms import install_platforms, platform_status
+    from bot.runtime import build_runtime, prepare_database
+
+    settings = settings_for_a_process()
+
+    async def main() -> None:
+        runtime = build_runtime(settings)
+        runtime.platform_status = platform_status(settings)
+        _start_up_log(runtime, "worker")
+        await prepare_database(runtime, migrate=False)
+        platforms = install_platforms(runtime)
+        ticker = runtime.ticker()
+        ticker.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        ticker.shutdown()
+        for platform in platforms:
+            await platform.close()
+        await runtime.database.dispose()
+        log.info("worker stopped")
+
+    run_async(main)
+
+
+@serve_app.command()
+def start(
+    page_port: int = typer.Option(3001, help="The sandbox page's port, when it starts."),
+) -> None:
+    """What `make run` starts: `serve` if Slack or Teams is set up, else the sandbox.
+
+    With nothing configured (and not in production) it runs `sandbox`: the bot with a pretend
+    Slack workspace on this machine.
+    """
+    from bot.cli.sandbox import run_sandbox
+    from bot.sandbox.server import DEFAULT_DATABASE_URL, nothing_configured
+
+    settings = settings_for_a_process()
+    if not nothing_configured(settings):
+        _serve(migrate=True, role="serve")
+        return
+    log.info("no chat platform configured: starting the sandbox (`peer-support sandbox`)")
+    run_sandbox(settings, None, page_port, DEFAULT_DATABASE_URL, False)
