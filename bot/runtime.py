@@ -115,9 +115,17 @@ class Runtime:
             kicker()
 
 
+# How long a database that does not answer may hold anything up: someone asking for help is
+# answered from memory when it is down, and that answer must not wait a minute first.
+DATABASE_WAIT_SECONDS = 5
+
+
 def build_runtime(settings: Settings) -> Runtime:
     vault = configure_vault(vault_from_settings(settings))
-    database = Database(settings.database_url, pool_pre_ping=True)
+    options: dict[str, object] = {"pool_pre_ping": True, "pool_timeout": DATABASE_WAIT_SECONDS}
+    if settings.database_url.startswith("postgresql"):
+        options["connect_args"] = {"timeout": DATABASE_WAIT_SECONDS}
+    database = Database(settings.database_url, **options)
     return Runtime(settings=settings, vault=vault, database=database)
 
 

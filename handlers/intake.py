@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -102,32 +103,67 @@ class IntakeInvalid(Exception):
         self.errors = errors
 
 
-def parse_intake(data: dict[str, object], locale: str) -> IntakeForm:
-    """Validate raw form values; on error nothing is stored and each field says what is wrong."""
+# What a form from someone at risk is given for a choice they left out or that cannot be read:
+# they are never sent back to the form (a crisis request is "now" whatever was picked).
+AT_RISK_DEFAULTS: dict[str, object] = {
+    "urgency": Urgency.NOW.value,
+    "category": Category.OTHER.value,
+    "contact": Contact.CHAT.value,
+    "language": Language.EN.value,
+    "phone": None,
+    "exclude_own_unit": False,
+}
+
+
+def _ticked(value: object) -> bool:
+    return value is True or str(value).strip().lower() == "true"
+
+
+def _field_errors(exc: ValidationError, locale: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        if field not in IntakeForm.model_fields:
+            field = "form"
+        errors.setdefault(
+            field,
+            t(
+                locale,
+                f"intake.error.{field}",
+                note_max=NOTE_MAX_LENGTH,
+                unit_max=UNIT_MAX_LENGTH,
+            ),
+        )
+    return errors
+
+
+def parse_intake(
+    data: dict[str, object], locale: str, risk_phrases: Iterable[str] = ()
+) -> IntakeForm:
+    """Validate raw form values; on error nothing is stored and each field says what is wrong.
+
+    A form that signals risk (the box, or risk words in the note; `risk_phrases` are the
+    organisation's own) goes through with what could be read: a choice left out or unreadable
+    takes its safe default (`AT_RISK_DEFAULTS`), and anonymity means a chat here. Only a note
+    or unit too long to keep sends it back.
+    """
+    at_risk = _ticked(data.get("crisis")) or suggests_risk(
+        str(data.get("note") or ""), risk_phrases
+    )
     try:
         form = IntakeForm.model_validate(data)
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "form"
-            if field not in IntakeForm.model_fields:
-                field = "form"
-            errors.setdefault(
-                field,
-                t(
-                    locale,
-                    f"intake.error.{field}",
-                    note_max=NOTE_MAX_LENGTH,
-                    unit_max=UNIT_MAX_LENGTH,
-                ),
-            )
-        raise IntakeInvalid(errors) from None
-    if form.exclude_own_unit and not form.unit:
+        errors = _field_errors(exc, locale)
+        if not at_risk or not set(errors) <= set(AT_RISK_DEFAULTS):
+            raise IntakeInvalid(errors) from None
+        form = IntakeForm.model_validate(
+            {**data, **{field: AT_RISK_DEFAULTS[field] for field in errors}, "crisis": True}
+        )
+    if form.exclude_own_unit and not form.unit and not at_risk:
         raise IntakeInvalid({"unit": t(locale, "intake.error.unit_needed")})
     if form.anonymous and form.contact is not Contact.CHAT:
-        # A call or a meeting needs a name. Someone at risk is never sent back to the form:
-        # their request goes through as a chat, and the acknowledgement says how it works.
-        if not (form.crisis or suggests_risk(form.note)):
+        # A call or a meeting needs a name: in anonymous mode the peer writes here.
+        if not at_risk:
             raise IntakeInvalid({"contact": t(locale, "intake.error.anonymous_contact")})
         form = form.model_copy(update={"contact": Contact.CHAT})
     return form

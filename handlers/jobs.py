@@ -42,16 +42,3 @@ async def enqueue(
     session.add(job)
     await session.flush()
     return job
-
-
-async def cancel_pending(session: AsyncSession, keys: list[str]) -> None:
-    """Cancel jobs that have not started (a step that is no longer needed)."""
-    if not keys:
-        return
-    jobs = await session.scalars(
-        select(DueJob).where(
-            DueJob.idempotency_key.in_(keys), DueJob.status == JobStatus.PENDING.value
-        )
-    )
-    for job in jobs:
-        job.status = JobStatus.CANCELLED.value

@@ -241,17 +241,30 @@ def to_requester(
     )
 
 
-def coordinator_alert(locale: str, key: str, request: SupportRequest) -> Message:
-    """A coordinator alert: the request's kind and urgency, never who asked, and "I will make
-    contact", which takes the case as an accept would. Updated in place once it is taken."""
+def coordinator_alert(
+    locale: str, key: str, request: SupportRequest, *, can_take: bool = True
+) -> Message:
+    """A coordinator alert: the request's kind and urgency, never who asked, and (while nobody
+    has it) "I will make contact", which takes the case as an accept would. Updated in place
+    once it is taken."""
+    take = Button(action=TAKE, label=t(locale, "button.take"), value=request.id, style="primary")
     return Message(
         kind=ALERT,
         title=t(locale, "coordinator.title"),
         lines=[t(locale, key)],
         fields=_request_fields(locale, request),
-        buttons=[
-            Button(action=TAKE, label=t(locale, "button.take"), value=request.id, style="primary")
-        ],
+        buttons=[take] if can_take else [],
+        footer=t(locale, "offer.footer", reference=reference(request)),
+    )
+
+
+def alert_answered(locale: str, request: SupportRequest) -> Message:
+    """The answer to "I will make contact" on a request someone has already (or that ended)."""
+    return Message(
+        kind="coordinator.alert.update",
+        title=t(locale, "coordinator.title"),
+        fields=_request_fields(locale, request),
+        status=t(locale, f"alert.status.{request.status}"),
         footer=t(locale, "offer.footer", reference=reference(request)),
     )
 

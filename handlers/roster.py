@@ -144,7 +144,7 @@ async def on_call(
     return list(peers)
 
 
-def _same_unit(first: str | None, second: str | None) -> bool:
+def same_unit(first: str | None, second: str | None) -> bool:
     if not first or not second:
         return False
     return first.strip().casefold() == second.strip().casefold()
@@ -196,7 +196,7 @@ async def eligible_peers(
             peer.identity_id != request.requester_id
             and caseloads.get(peer.id, 0) < peer.caseload_cap
             and not _lapsed(peer.training_valid_until, today)
-            and not (request.exclude_own_unit and _same_unit(peer.unit, request.requester_unit))
+            and not (request.exclude_own_unit and same_unit(peer.unit, request.requester_unit))
         )
 
     def preference(peer: Peer) -> tuple[bool, bool, int, int]:

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.audit import SYSTEM, audit, peer_actor
 from handlers.i18n import pick_locale, t
-from handlers.jobs import cancel_pending, enqueue
+from handlers.jobs import enqueue
 from handlers.outbox import deliver
 from handlers.ports import Button, Message, restated
 from handlers.roster import eligible_peers
@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 ESCALATE = "escalate"
 ADVANCE = "advance"
 CHASE = "chase"  # every tier asked and nobody accepted: coordinators and requester told again
-CHASE_ROUNDS = 3
+CHASE_ROUNDS_AT_FIRST_PACE = 3  # one timeout apart; then twice as far apart each time
+CHASE_LONGEST_WAIT = timedelta(hours=24)
 SEQUENTIAL = "sequential"
 MIN_OFFER_STEP = timedelta(minutes=2)
 
@@ -98,10 +99,15 @@ async def tell_coordinators(
     message_for: Callable[[str], Message],
     key: str,
     now: datetime,
+    *,
+    not_to: int | None = None,
 ) -> list[Peer]:
-    """Each active coordinator gets `message_for(their locale)`, keyed `key:<their peer id>` so
-    it goes once however often this runs; returns who was told."""
-    people = await coordinators(session, organisation)
+    """Each active coordinator (but the identity `not_to`) gets `message_for(their locale)`,
+    keyed `key:<their peer id>` so it goes once however often this runs; returns who was
+    told."""
+    people = [
+        peer for peer in await coordinators(session, organisation) if peer.identity_id != not_to
+    ]
     for peer in people:
         identity = await identity_of(session, peer)
         message = message_for(locale_of(identity, organisation))
@@ -119,12 +125,14 @@ async def alert_coordinators(
 ) -> None:
     """Every active coordinator hears of `request` (with "I will make contact"); `step` makes a
     repeated alert about the same thing a new one."""
+    can_take = request.status == RequestStatus.OPEN.value
     people = await tell_coordinators(
         session,
         organisation,
-        lambda locale: notices.coordinator_alert(locale, key, request),
+        lambda locale: notices.coordinator_alert(locale, key, request, can_take=can_take),
         alert_key(request, f"{key}{step}"),
         now,
+        not_to=request.requester_id,  # a coordinator who asked for help is not alerted of it
     )
     if not people:
         log.warning("organisation %s has no coordinator to alert (%s)", organisation.id, key)
@@ -139,6 +147,15 @@ async def alert_coordinators(
         )
 
 
+async def alert_jobs(session: AsyncSession, request: SupportRequest) -> list[DueJob]:
+    """The alerts sent about `request` (not their updates), oldest first."""
+    prefix = f"deliver:{alert_key(request, '')}"
+    jobs = await session.scalars(
+        select(DueJob).where(DueJob.idempotency_key.startswith(prefix)).order_by(DueJob.id)
+    )
+    return [job for job in jobs if job.payload.get("update_of") is None]
+
+
 async def retire_alerts(
     session: AsyncSession,
     organisation: Organisation,
@@ -147,14 +164,16 @@ async def retire_alerts(
     now: datetime,
 ) -> None:
     """Alerts about `request` (to coordinators and the professional tier) are updated in place:
-    their text stays, their buttons go, and their status says what happened."""
-    prefix = f"deliver:{alert_key(request, '')}"
-    jobs = await session.scalars(
-        select(DueJob).where(DueJob.idempotency_key.startswith(prefix)).order_by(DueJob.id)
+    their text stays, their buttons go, and their status says what happened. The alert a
+    coordinator took the case from is their case card now, and is left to it."""
+    case_card = await session.scalar(
+        select(Offer.delivery_job_id).where(
+            Offer.request_id == request.id, Offer.status == OfferStatus.ACCEPTED.value
+        )
     )
-    for job in list(jobs):
-        if job.payload.get("update_of") is not None:
-            continue  # an update itself
+    for job in await alert_jobs(session, request):
+        if job.id == case_card:
+            continue
         recipient = await session.get(ChatIdentity, job.payload["to"])
         if recipient is None:
             continue
@@ -332,18 +351,40 @@ async def route_from(
             break  # the professional tier already has it (crisis path)
         asked = await offer_tier(session, organisation, request, tier, now, all_at_once=all_at_once)
         if asked:
-            request.tier_index = index
-            await enqueue(
-                session,
-                kind=ESCALATE,
-                key=escalation_key(request, index),
-                run_at=now + timeout_for(organisation, request.urgency),
-                organisation_id=organisation.id,
-                payload={"request_id": request.id, "tier_index": index},
-            )
+            await schedule_timeout(session, organisation, request, index, now)
             return True
     request.tier_index = len(TIER_ORDER) - 1
     return False
+
+
+async def schedule_timeout(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    index: int,
+    now: datetime,
+) -> None:
+    """The request is with tier `index` now; if nobody there accepts in time, it moves on."""
+    request.tier_index = index
+    await enqueue(
+        session,
+        kind=ESCALATE,
+        key=escalation_key(request, index),
+        run_at=now + timeout_for(organisation, request.urgency),
+        organisation_id=organisation.id,
+        payload={"request_id": request.id, "tier_index": index},
+    )
+
+
+async def bring_forward(
+    session: AsyncSession, organisation: Organisation, request: SupportRequest, now: datetime
+) -> None:
+    """The request became more urgent: its next step (a tier's timeout, or telling everyone
+    again) comes within the "now" timeout at the latest."""
+    sooner = now + timeout_for(organisation, request.urgency)
+    for step in await pending_steps(session, request):
+        if step.kind in (ESCALATE, CHASE):
+            step.run_at = min(step.run_at, sooner)
 
 
 async def open_offers(session: AsyncSession, request: SupportRequest) -> list[Offer]:
@@ -499,13 +540,14 @@ async def _schedule_chase(
     round_number: int,
     now: datetime,
 ) -> None:
-    if round_number > CHASE_ROUNDS:
-        return
+    timeout = timeout_for(organisation, request.urgency)
+    wait = timeout * 2 ** max(0, round_number - CHASE_ROUNDS_AT_FIRST_PACE)
+    longest = max(CHASE_LONGEST_WAIT, timeout)
     await enqueue(
         session,
         kind=CHASE,
         key=chase_key(request, round_number),
-        run_at=now + timeout_for(organisation, request.urgency),
+        run_at=now + min(wait, longest),
         organisation_id=organisation.id,
         payload={"request_id": request.id, "round": round_number},
     )
@@ -513,7 +555,8 @@ async def _schedule_chase(
 
 async def chase(session: AsyncSession, request_id: str, round_number: int, now: datetime) -> str:
     """Nobody has accepted yet after every tier was asked: tell the coordinators and the
-    requester again (CHASE_ROUNDS times, one timeout apart)."""
+    requester again, one timeout apart at first, then further apart (at most a day), until
+    someone accepts or the request ends."""
     request = await session.get(SupportRequest, request_id, with_for_update=True)
     if request is None or request.status != RequestStatus.OPEN.value:
         return "not current: request no longer open"
@@ -528,18 +571,28 @@ async def chase(session: AsyncSession, request_id: str, round_number: int, now: 
     return f"chased ({round_number})"
 
 
-async def routing_job_keys(session: AsyncSession, request: SupportRequest) -> list[str]:
-    """Every job that would move `request` on: escalations, one-at-a-time turns, chases."""
+async def pending_steps(session: AsyncSession, request: SupportRequest) -> list[DueJob]:
+    """The jobs still to run that would move `request` on: a tier's timeout, a one-at-a-time
+    turn, telling everyone again."""
     offer_ids = await session.scalars(select(Offer.id).where(Offer.request_id == request.id))
-    return (
-        [escalation_key(request, index) for index in range(len(TIER_ORDER))]
-        + [f"advance:{offer_id}" for offer_id in offer_ids]
-        + [chase_key(request, number) for number in range(1, CHASE_ROUNDS + 1)]
+    keys = [escalation_key(request, index) for index in range(len(TIER_ORDER))]
+    keys += [f"advance:{offer_id}" for offer_id in offer_ids]
+    result = await session.scalars(
+        select(DueJob).where(
+            or_(
+                DueJob.idempotency_key.in_(keys),
+                DueJob.idempotency_key.startswith(f"{CHASE}:{request.id}:"),
+            ),
+            DueJob.status == JobStatus.PENDING.value,
+        )
     )
+    return list(result)
 
 
 async def cancel_routing(session: AsyncSession, request: SupportRequest) -> None:
-    await cancel_pending(session, await routing_job_keys(session, request))
+    """Someone has the request, or it ended: nothing is to move it on any more."""
+    for step in await pending_steps(session, request):
+        step.status = JobStatus.CANCELLED.value
 
 
 async def advance(session: AsyncSession, offer_id: int, now: datetime) -> str:

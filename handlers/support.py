@@ -37,6 +37,7 @@ from handlers.people import (
     organisation_for,
 )
 from handlers.ports import Message, restated
+from handlers.roster import same_unit
 from handlers.roster_admin import coordinator_peer, own_time_on_call
 from handlers.routing import (
     ADVANCE,
@@ -44,6 +45,7 @@ from handlers.routing import (
     ESCALATE,
     advance,
     alert_coordinators,
+    alert_jobs,
     cancel_routing,
     chase,
     coordinators,
@@ -51,8 +53,10 @@ from handlers.routing import (
     locale_of,
     move_on,
     nobody_took_it,
+    offer_tier,
     retire_alerts,
     route_from,
+    schedule_timeout,
     tell_requester,
     timeout_for,
     update_acknowledgement,
@@ -61,6 +65,7 @@ from handlers.routing import (
 from handlers.safety.known import KnownOrganisations, crisis_resources
 from handlers.safety.risk import suggests_risk
 from models import (
+    TIER_ORDER,
     ChatIdentity,
     DueJob,
     Offer,
@@ -81,6 +86,7 @@ STATUS_AHEAD = timedelta(days=14)  # how far a peer's home looks for their next 
 # Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
 SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
 STORING_AT_ONCE = 4
+PROFESSIONAL_INDEX = TIER_ORDER.index(Tier.PROFESSIONAL)
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
@@ -321,27 +327,52 @@ class SupportService:
             if request.accepted_peer_id == coordinator.id:  # a double click
                 return await self._accepted_view(session, locale, request)
             if request.status != RequestStatus.OPEN.value:
-                return restated(
-                    notices.coordinator_alert(locale, "coordinator.unanswered", request),
-                    t(locale, f"alert.status.{request.status}"),
-                )
-            offer = await session.scalar(
-                select(Offer).where(Offer.request_id == request.id, Offer.peer_id == coordinator.id)
-            )
-            if offer is None:
+                return notices.alert_answered(locale, request)
+            if identity.id == request.requester_id:
+                return notices.notice(locale, "alert.own_request")
+            if request.exclude_own_unit and same_unit(coordinator.unit, request.requester_unit):
+                return notices.notice(locale, "alert.other_unit")
+            offer = await self._coordinators_offer(session, request, coordinator, identity, now)
+            view = await self._first_wins(session, organisation, request, offer, identity, now)
+        self.after_commit()
+        return view
+
+    async def _coordinators_offer(
+        self,
+        session: AsyncSession,
+        request: SupportRequest,
+        coordinator: Peer,
+        identity: ChatIdentity,
+        now: datetime,
+    ) -> Offer:
+        """The offer a coordinator takes a case by: theirs if escalation made one, else a new
+        one whose message is the alert they answered (it becomes their case card)."""
+        offer = await session.scalar(
+            select(Offer).where(Offer.request_id == request.id, Offer.peer_id == coordinator.id)
+        )
+        if offer is not None:
+            return offer
+        answered = [
+            job for job in await alert_jobs(session, request) if job.payload["to"] == identity.id
+        ]
+        try:
+            async with session.begin_nested():
                 offer = Offer(
                     request_id=request.id,
                     peer_id=coordinator.id,
                     tier=coordinator.tier,
                     position=0,
                     status=OfferStatus.OPEN.value,
+                    delivery_job_id=answered[-1].id if answered else None,
                     created_at=now,
                 )
                 session.add(offer)
-                await session.flush()
-            view = await self._first_wins(session, organisation, request, offer, identity, now)
-        self.after_commit()
-        return view
+        except IntegrityError:  # the same click, a moment ago, on another process
+            offer = await session.scalar(
+                select(Offer).where(Offer.request_id == request.id, Offer.peer_id == coordinator.id)
+            )
+            assert offer is not None
+        return offer
 
     async def _first_wins(
         self,
@@ -636,13 +667,14 @@ class SupportService:
     ) -> None:
         professionals_asked = 0
         if request.crisis:
-            from handlers.routing import offer_tier
-
             professionals_asked = await offer_tier(
                 session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True
             )
             await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
-        if await route_from(session, organisation, request, 0, now) or professionals_asked:
+        if await route_from(session, organisation, request, 0, now):
+            return
+        if professionals_asked:  # only they could be asked: their timeout moves it on as any
+            await schedule_timeout(session, organisation, request, PROFESSIONAL_INDEX, now)
             return
         await nobody_took_it(session, organisation, request, now, nobody_on_call=True)
 

@@ -150,8 +150,9 @@ class SlackListeners:
         the crisis lines) and stored after, its confirmation following by DM."""
         sender = ids_of(body)  # who they are is looked up after the answer
         locale = pick_locale(view.get("private_metadata"), self.support.defaults.locale)
+        card = await self.support.known.card(sender.platform, sender.tenant_id)
         try:
-            form = parse_intake(answers_of(view), locale)
+            form = parse_intake(answers_of(view), locale, card.risk_phrases)
         except IntakeInvalid as exc:
             await ack(response_action="errors", errors=errors_for_blocks(exc.errors))
             return

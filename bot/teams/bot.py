@@ -172,8 +172,9 @@ class TeamsBot(ActivityHandler):
         locale = await self._locale(person)
         answers = answers_of(data)
         form_id = str(data.get(FORM_ID) or "") or None
+        card = await self.support.known.card(person.platform, person.tenant_id)
         try:
-            form = parse_intake(answers, locale)
+            form = parse_intake(answers, locale, card.risk_phrases)
         except IntakeInvalid as exc:
             return intake_card(locale, answers, exc.errors, form_id)
         receipt = await self.support.receipt(person, form, locale)

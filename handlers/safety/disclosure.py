@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import notices
 from handlers.audit import REQUESTER, audit, peer_actor
-from handlers.i18n import t
+from handlers.i18n import pick_locale, t
 from handlers.intake import Category, Contact, IntakeForm, Language, Urgency
 from handlers.outbox import deliver
 from handlers.people import Person, address_of, identity_for, organisation_for
@@ -36,7 +36,7 @@ from handlers.roster import on_call
 from handlers.routing import (
     alert_coordinators,
     alert_key,
-    escalation_key,
+    bring_forward,
     identity_of,
     locale_of,
     offer_tier,
@@ -49,8 +49,7 @@ from handlers.support import Relayed, SupportService
 from models import (
     AuditEvent,
     ChatIdentity,
-    DueJob,
-    JobStatus,
+    Offer,
     Organisation,
     Peer,
     RequestStatus,
@@ -62,6 +61,8 @@ log = logging.getLogger(__name__)
 
 DISCLOSED = "risk_disclosed"  # the audit action
 ALERT_QUIET = timedelta(minutes=15)
+# How long the person waits for the alarm to be recorded before the answer from memory.
+ANSWER_SECONDS = 2.5
 RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
 
 
@@ -90,14 +91,15 @@ class Disclosures:
         key = key or uuid.uuid4().hex
         relayed: Relayed | None = None
         try:
-            relayed = await self.support.relay(person, text, risk=resources)
-            return await self.disclosed(person, key, relayed)
-        except Exception as exc:  # the database or a bug: the crisis lines need neither
+            async with asyncio.timeout(ANSWER_SECONDS):
+                relayed = await self.support.relay(person, text, risk=resources)
+                return await self.disclosed(person, key, relayed)
+        except Exception as exc:  # the database, slow or down, or a bug: the lines need neither
             log.error("a risk disclosure could not be recorded (%s); retrying", type(exc).__name__)
             task = asyncio.create_task(self._keep_trying(person, key, relayed))
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
-            locale, _ = await self.support.crisis_lines_for(person)
+            locale = pick_locale(person.locale, card.locale)
             return messages.answer_unrecorded(locale, resources)
 
     async def _keep_trying(self, person: Person, key: str, relayed: Relayed | None) -> None:
@@ -127,15 +129,15 @@ class Disclosures:
             if own is None and supporting is None:
                 answer = None  # a request is made for them, below
             elif own is not None and own.status == RequestStatus.OPEN.value:
-                await self._make_urgent(session, organisation, own, now)
-                answer = messages.answer_waiting(locale, resources, own)
+                professional = await self._make_urgent(session, organisation, own, now)
+                answer = messages.answer_waiting(locale, resources, own, professional)
             elif own is not None:
-                await self._alert_case(session, organisation, own, now, relayed, by_peer=False)
-                answer = messages.answer_accepted(locale, resources, own, relayed)
+                told = await self._alert_case(session, organisation, own, now, relayed, False)
+                answer = messages.answer_accepted(locale, resources, own, relayed, told)
             else:
                 assert supporting is not None
-                await self._alert_case(session, organisation, supporting, now, relayed, True)
-                answer = messages.answer_peer(locale, resources, supporting, relayed)
+                told = await self._alert_case(session, organisation, supporting, now, relayed, True)
+                answer = messages.answer_peer(locale, resources, supporting, relayed, told)
         if answer is not None:
             self.support.after_commit()
             return answer
@@ -151,7 +153,7 @@ class Disclosures:
         async with self.database.session() as session, session.begin():
             request = await session.get(SupportRequest, submitted.request_id)
             assert request is not None
-            await _audit_once(session, request, REQUESTER, now)
+            await _audit_once(session, request, REQUESTER, "new", now)
         return messages.answer_new(locale, resources, request)
 
     async def _make_urgent(
@@ -160,37 +162,36 @@ class Disclosures:
         organisation: Organisation,
         request: SupportRequest,
         now: datetime,
-    ) -> None:
+    ) -> bool:
         """A waiting request becomes a crisis request: the most urgent, the professional tier
-        asked now, the coordinators alerted, the current step's timeout brought forward."""
+        asked now, the coordinators alerted, its next step brought forward. True if a
+        professional has it."""
         await session.refresh(request, with_for_update=True)
-        await _audit_once(session, request, REQUESTER, now)
-        if request.crisis:
-            return  # the professional tier has it already
-        request.crisis = True
-        request.urgency = Urgency.NOW.value
-        await offer_tier(session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True)
-        await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
-        step = await session.scalar(
-            select(DueJob).where(
-                DueJob.idempotency_key == escalation_key(request, request.tier_index),
-                DueJob.status == JobStatus.PENDING.value,
+        await _audit_once(session, request, REQUESTER, "waiting", now)
+        if not request.crisis:
+            request.crisis = True
+            request.urgency = Urgency.NOW.value
+            await offer_tier(
+                session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True
             )
-        )
-        sooner = now + timedelta(minutes=organisation.timeout_now_minutes)
-        if step is not None and step.run_at > sooner:
-            step.run_at = sooner
+            await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
+            await bring_forward(session, organisation, request, now)
+        professional = await _offered_to_a_professional(session, request)
         if request.requester_id is not None:
             requester = await session.get(ChatIdentity, request.requester_id)
             assert requester is not None
+            key = (
+                "ack.status.crisis_now" if professional else "ack.status.crisis_now.no_professional"
+            )
             await update_acknowledgement(
                 session,
                 organisation,
                 request,
-                t(locale_of(requester, organisation), "ack.status.crisis_now"),
+                t(locale_of(requester, organisation), key),
                 now,
                 step="crisis",
             )
+        return professional
 
     async def _alert_case(
         self,
@@ -200,23 +201,33 @@ class Disclosures:
         now: datetime,
         relayed: Relayed | None,
         by_peer: bool,
-    ) -> None:
+    ) -> str:
         """An accepted case: its peer is told what to do (unless the flagged message reached
-        them already) and the professional tier is alerted, with the peer as their contact."""
-        actor = REQUESTER
+        them already) and the professional tier is alerted, with the peer as their contact; with
+        no professional on the roster, the coordinators. Returns who was told ("professional"
+        or "coordinator")."""
         peer = (
             await session.get(Peer, request.accepted_peer_id) if request.accepted_peer_id else None
         )
-        if peer is not None and by_peer:
-            actor = peer_actor(peer)
-        if not await _audit_once(session, request, actor, now) or peer is None:
-            return
+        professionals = [
+            professional
+            for professional in await _professionals(session, organisation, now)
+            if peer is None or professional.id != peer.id
+        ]
+        told = "professional" if professionals else "coordinator"
+        actor = peer_actor(peer) if peer is not None and by_peer else REQUESTER
+        situation = f"{'by_peer' if by_peer else 'case'}:{peer.id if peer else '-'}"
+        if not await _audit_once(session, request, actor, situation, now) or peer is None:
+            return told
         peer_identity = await identity_of(session, peer)
         stamp = now.strftime("%Y%m%d%H%M")
         passed_on = relayed is not None and relayed.request_id == request.id
         if not by_peer and not passed_on:
             message = messages.peer_alert(
-                locale_of(peer_identity, organisation), request, crisis_resources(organisation)
+                locale_of(peer_identity, organisation),
+                request,
+                crisis_resources(organisation),
+                told,
             )
             await deliver(
                 session,
@@ -225,10 +236,7 @@ class Disclosures:
                 key=f"{alert_key(request, 'risk.peer')}.{stamp}",
                 now=now,
             )
-        professionals = await _professionals(session, organisation, now)
         for professional in professionals:
-            if professional.id == peer.id:
-                continue
             identity = await identity_of(session, professional)
             message = messages.professional_alert(
                 locale_of(identity, organisation), request, by_peer, address_of(peer_identity)
@@ -240,35 +248,41 @@ class Disclosures:
                 key=f"{alert_key(request, 'risk.professional')}.{stamp}:{professional.id}",
                 now=now,
             )
-            audit(
-                session,
-                request,
-                actor=peer_actor(professional),
-                action="risk_alerted",
-                at=now,
-            )
+            audit(session, request, actor=peer_actor(professional), action="risk_alerted", at=now)
         if not professionals:
             await alert_coordinators(
                 session, organisation, request, "coordinator.risk_in_case", now, f".{stamp}"
             )
+        return told
 
 
 async def _audit_once(
-    session: AsyncSession, request: SupportRequest, actor: str, now: datetime
+    session: AsyncSession, request: SupportRequest, actor: str, situation: str, now: datetime
 ) -> bool:
-    """Audit the disclosure (never its words); True unless one was audited for this request
-    within ALERT_QUIET, when the alerts have just gone out."""
+    """Audit the disclosure (never its words); True unless one was audited for this request in
+    the same situation (waiting, a case with the same peer...) within ALERT_QUIET, when the
+    alerts have just gone out."""
     recent = await session.scalar(
         select(func.count())
         .select_from(AuditEvent)
         .where(
             AuditEvent.request_id == request.id,
             AuditEvent.action == DISCLOSED,
+            AuditEvent.detail == situation,
             AuditEvent.at >= now - ALERT_QUIET,
         )
     )
-    audit(session, request, actor=actor, action=DISCLOSED, at=now)
+    audit(session, request, actor=actor, action=DISCLOSED, detail=situation, at=now)
     return not recent
+
+
+async def _offered_to_a_professional(session: AsyncSession, request: SupportRequest) -> bool:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Offer)
+        .where(Offer.request_id == request.id, Offer.tier == Tier.PROFESSIONAL.value)
+    )
+    return bool(count)
 
 
 async def _own_request(session: AsyncSession, writer: ChatIdentity) -> SupportRequest | None:

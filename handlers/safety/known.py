@@ -9,6 +9,7 @@ however old: a GB hospital's staff see 999 and Samaritans during an outage, not 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from time import monotonic
@@ -25,6 +26,9 @@ from models.organisation import DEFAULT_TIMEOUT_NOW_MINUTES
 log = logging.getLogger(__name__)
 
 FRESH_SECONDS = 60.0
+# How long an answer waits for the database before using what is kept (or the defaults).
+REFRESH_SECONDS = 1.0
+FIRST_READ_SECONDS = 2.0
 
 
 def crisis_resources(organisation: Organisation) -> list[CrisisResource]:
@@ -92,17 +96,19 @@ class KnownOrganisations:
         if kept is not None and monotonic() - kept[0] < FRESH_SECONDS:
             return kept[1]
         try:
-            async with self.database.reader() as session:
-                workspace = await session.get(Workspace, (platform, tenant_id))
-                organisation = (
-                    await session.get(Organisation, workspace.organisation_id)
-                    if workspace is not None
-                    else None
-                )
-        except (SQLAlchemyError, OSError) as exc:
+            async with asyncio.timeout(REFRESH_SECONDS if kept else FIRST_READ_SECONDS):
+                organisation = await self._read(platform, tenant_id)
+        except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
             log.warning("crisis lines from memory: database unavailable (%s)", type(exc).__name__)
             return kept[1] if kept is not None else self.default_card()
         if organisation is None:
             return self.default_card()
         self.remember(platform, tenant_id, organisation)
         return self._cards[(platform, tenant_id)][1]
+
+    async def _read(self, platform: str, tenant_id: str) -> Organisation | None:
+        async with self.database.reader() as session:
+            workspace = await session.get(Workspace, (platform, tenant_id))
+            if workspace is None:
+                return None
+            return await session.get(Organisation, workspace.organisation_id)

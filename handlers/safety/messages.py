@@ -6,79 +6,83 @@ from __future__ import annotations
 from config.crisis import CrisisResource
 from handlers import notices
 from handlers.i18n import t
-from handlers.ports import Address, Message
+from handlers.ports import Address, Button, Message
+from handlers.support import Relayed
 from models import SupportRequest
 
 ANSWER = "risk.answer"
 
 
 def _answer(
-    locale: str, resources: list[CrisisResource], lines: list[str], **extra: object
+    locale: str,
+    resources: list[CrisisResource],
+    lines: list[str],
+    request: SupportRequest | None = None,
+    buttons: list[Button] | None = None,
 ) -> Message:
     return Message(
         kind=ANSWER,
         crisis=notices.crisis_lines(locale, resources),
         crisis_first=True,
         lines=lines,
-        **extra,  # type: ignore[arg-type]
+        buttons=buttons or [],
+        footer=(
+            t(locale, "ack.reference", reference=notices.reference(request)) if request else None
+        ),
     )
 
 
-def _passed_on(locale: str, request: SupportRequest, passed: bool) -> list[str]:
-    return [t(locale, "relay.sent", reference=notices.reference(request))] if passed else []
+def _relayed(relayed: Relayed | None, request: SupportRequest) -> list[str]:
+    """What came of passing the message on: "passed on", or the question which case."""
+    if relayed is None:
+        return []
+    if relayed.request_id is None:  # several cases and no reference: nothing was passed on
+        return relayed.answer.lines
+    return relayed.answer.lines if relayed.request_id == request.id else []
 
 
 def answer_new(locale: str, resources: list[CrisisResource], request: SupportRequest) -> Message:
-    """No request was open: one has been made for them (urgent, anonymous, by chat here)."""
-    return _answer(
-        locale,
-        resources,
-        [t(locale, "risk.answer.new")],
-        buttons=[notices.withdraw_button(locale, request, "risk.button.withdraw")],
-        footer=t(locale, "ack.reference", reference=notices.reference(request)),
-    )
+    """No request was open: one has been made for them (urgent, anonymous, by chat here); the
+    request's own message, which follows, carries its Withdraw button."""
+    return _answer(locale, resources, [t(locale, "risk.answer.new")], request)
 
 
 def answer_waiting(
-    locale: str, resources: list[CrisisResource], request: SupportRequest
+    locale: str, resources: list[CrisisResource], request: SupportRequest, professional: bool
 ) -> Message:
     """Their request was waiting for a peer: it is now a crisis request."""
-    return _answer(
-        locale,
-        resources,
-        [t(locale, "risk.answer.waiting")],
-        footer=t(locale, "ack.reference", reference=notices.reference(request)),
-    )
+    key = "risk.answer.waiting" if professional else "risk.answer.waiting.no_professional"
+    return _answer(locale, resources, [t(locale, key)], request)
 
 
 def answer_accepted(
-    locale: str, resources: list[CrisisResource], request: SupportRequest, relayed: object
+    locale: str,
+    resources: list[CrisisResource],
+    request: SupportRequest,
+    relayed: Relayed | None,
+    told: str,
 ) -> Message:
-    """A peer has their case: the peer and the professional on call have been told."""
-    passed = getattr(relayed, "request_id", None) == request.id
-    return _answer(
-        locale,
-        resources,
-        [*_passed_on(locale, request, passed), t(locale, "risk.answer.accepted")],
-        footer=t(locale, "ack.reference", reference=notices.reference(request)),
-    )
+    """A peer has their case: the peer and the professional on call (else the coordinator)
+    have been told."""
+    lines = [*_relayed(relayed, request), t(locale, f"risk.answer.accepted.{told}")]
+    return _answer(locale, resources, lines, request)
 
 
 def answer_peer(
-    locale: str, resources: list[CrisisResource], request: SupportRequest, relayed: object
+    locale: str,
+    resources: list[CrisisResource],
+    request: SupportRequest,
+    relayed: Relayed | None,
+    told: str,
 ) -> Message:
     """The writer is the peer of a case: what to do if it is about the person they support,
     and the way to ask for themselves if it is about them."""
-    passed = getattr(relayed, "request_id", None) == request.id
-    return _answer(
-        locale,
-        resources,
-        [
-            *_passed_on(locale, request, passed),
-            t(locale, "risk.answer.peer", reference=notices.reference(request)),
-        ],
-        buttons=[notices.start_button(locale)],
-    )
+    lines = [
+        *_relayed(relayed, request),
+        t(locale, "risk.answer.peer", reference=notices.reference(request)),
+        t(locale, f"risk.told.{told}"),
+    ]
+    return _answer(locale, resources, lines, buttons=[notices.start_button(locale)])
 
 
 def answer_unrecorded(locale: str, resources: list[CrisisResource]) -> Message:
@@ -86,12 +90,18 @@ def answer_unrecorded(locale: str, resources: list[CrisisResource]) -> Message:
     return _answer(locale, resources, [t(locale, "risk.answer.unrecorded")])
 
 
-def peer_alert(locale: str, request: SupportRequest, resources: list[CrisisResource]) -> Message:
+def peer_alert(
+    locale: str, request: SupportRequest, resources: list[CrisisResource], told: str
+) -> Message:
     """To the peer of a case whose requester wrote words that suggest risk."""
     return Message(
         kind="risk.peer",
         title=t(locale, "risk.peer.title", reference=notices.reference(request)),
-        lines=[t(locale, "risk.peer.body"), t(locale, "risk.guidance")],
+        lines=[
+            t(locale, "risk.peer.body"),
+            t(locale, "risk.guidance"),
+            t(locale, f"risk.told.{told}"),
+        ],
         crisis=notices.crisis_lines(locale, resources),
         footer=t(locale, "offer.footer", reference=notices.reference(request)),
     )

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from handlers.roster_admin import RosterAdmin
-from models import AuditEvent, Base, DueJob, Organisation, SupportRequest, Tier
+from models import AuditEvent, Base, DueJob, Organisation, Peer, SupportRequest, Tier
 from tests.fakes import database_down
 from tests.slack.conftest import FORM, Posted, SlackWorld, text_of
 
@@ -71,7 +71,6 @@ async def test_risk_typed_with_no_request_gets_crisis_lines_and_a_professional_n
     assert shows_crisis_first(answer.blocks)
     assert "988" in answer.readable  # the organisation's lines, at once
     assert "contact you now" in answer.readable
-    assert "request.withdraw" in answer.action_ids  # "I don't need anyone now"
 
     await slack.run_jobs()
     [request] = await requests(slack)
@@ -80,8 +79,8 @@ async def test_risk_typed_with_no_request_gets_crisis_lines_and_a_professional_n
     assert "Crisis request" in pat_offer.readable and "Rita" not in pat_offer.readable
     assert slack.offers("pia")  # and the peers on call
     assert any("risk answer" in m.readable for m in slack.inbox("cy"))  # coordinator alerted
-    [ack] = [m for m in slack.inbox("rita") if "request.withdraw" in m.action_ids][-1:]
-    assert shows_crisis_first(ack.blocks)
+    [ack] = [m for m in slack.inbox("rita") if "request.withdraw" in m.action_ids]
+    assert shows_crisis_first(ack.blocks)  # the request, which she can call off in one click
 
     async with slack.runtime.database.session() as session:
         actions = list(
@@ -370,3 +369,137 @@ async def test_risk_typed_after_the_slash_command_is_answered_in_the_dm(slack: S
     assert shows_crisis_first(answer.blocks) and "988" in answer.readable
     await slack.run_jobs()
     assert slack.offers("pat")
+
+
+async def test_a_crisis_only_a_professional_can_take_still_moves_on(slack: SlackWorld):
+    """At night only the professional is on call: if they do not answer in time, the
+    coordinators are alerted and the requester told, as for any other step."""
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await slack.make_peer("pat", Tier.PROFESSIONAL)
+    await slack.say("rita", "I want to end my life")
+    await slack.run_jobs()
+    assert slack.offers("pat")
+    slack.clock.advance(minutes=11)
+    await slack.run_jobs()
+    assert any("Every tier has been asked" in m.readable for m in slack.inbox("cy"))
+    assert any("Nobody has been able to take" in m.readable for m in slack.inbox("rita"))
+
+
+async def test_while_everyone_has_been_asked_they_are_told_again_and_again(slack: SlackWorld):
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await ask(slack, "rita")  # nobody on call at all
+    times = []
+    for _ in range(6):
+        async with slack.runtime.database.session() as session:
+            step = await session.scalar(
+                select(DueJob).where(DueJob.kind == "chase", DueJob.status == "pending")
+            )
+        assert step is not None  # never silent: there is always a next time
+        times.append(step.run_at)
+        slack.clock.now = step.run_at
+        await slack.run_jobs()
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert gaps[0] == timedelta(minutes=10) and gaps[-1] > gaps[0]  # then further apart
+    told = [m for m in slack.inbox("rita") if "Nobody has been able to take" in m.readable]
+    assert len(told) == 6  # after "nobody is on call", at every step
+
+
+async def test_risk_words_on_a_request_being_chased_bring_the_next_step_forward(
+    slack: SlackWorld,
+):
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await ask(slack, "rita", urgency="week")  # nobody on call: told again in 24 hours
+    await slack.say("rita", "I want to die")
+    async with slack.runtime.database.session() as session:
+        step = await session.scalar(select(DueJob).where(DueJob.kind == "chase"))
+    assert step is not None and step.run_at <= slack.clock() + timedelta(minutes=10)
+    answer = slack.inbox("rita")[-1]
+    assert "coordinator has been told" in answer.readable  # no professional: not claimed
+
+
+async def test_the_coordinator_who_made_contact_keeps_the_case(slack: SlackWorld):
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await ask(slack, "rita")
+    [alert] = [m for m in slack.inbox("cy") if "request.take" in m.action_ids]
+    await slack.click("cy", alert, "request.take")
+    await slack.run_jobs()
+    card = slack.api.messages[(alert.channel, alert.ts)]
+    assert "You accepted this request" in card.readable and "request.close" in card.action_ids
+    await slack.click("cy", card, "request.close")
+    await slack.run_jobs()
+    card = slack.api.messages[(alert.channel, alert.ts)]
+    assert "is closed" in card.readable and card.action_ids == []
+
+
+async def test_a_coordinator_cannot_take_their_own_request_or_one_from_their_unit(
+    slack: SlackWorld,
+):
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await slack.make_peer("cole", Tier.COORDINATOR, on_call=False)
+    async with slack.runtime.database.session() as session, session.begin():
+        await session.execute(update(Peer).where(Peer.tier == "coordinator").values(unit="ICU"))
+    await ask(slack, "cy")  # a coordinator asks for support themself
+    assert not [m for m in slack.inbox("cy") if "request.take" in m.action_ids]
+    await ask(slack, "rita", options=["exclude_own_unit"], unit="icu")
+    [alert] = [m for m in slack.inbox("cole") if "request.take" in m.action_ids][-1:]
+    await slack.click("cole", alert, "request.take")
+    refused = slack.api.messages[(alert.channel, alert.ts)]
+    assert "outside their own unit" in refused.readable
+    rita = [r for r in await requests(slack) if r.exclude_own_unit]
+    assert rita[0].accepted_peer_id is None
+
+
+async def test_a_second_disclosure_after_a_peer_accepts_reaches_that_peer(slack: SlackWorld):
+    await hospital(slack)
+    await ask(slack, "rita")
+    await slack.say("rita", "I want to kill myself")  # while waiting: made urgent
+    await slack.run_jobs()
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    slack.clock.advance(minutes=5)
+    await slack.say("rita", "I am going to kill myself tonight")
+    await slack.run_jobs()
+    assert [m for m in slack.inbox("pia") if "may be at risk" in m.readable]
+
+
+async def test_risk_in_a_case_with_no_professional_alerts_the_coordinators_honestly(
+    slack: SlackWorld,
+):
+    await slack.make_peer("pia")
+    await slack.make_peer("cy", Tier.COORDINATOR, on_call=False)
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    answer = await slack.say("rita", "I want to die")
+    assert "programme coordinator have been told" in answer.readable
+    assert "professional" not in answer.readable
+    await slack.run_jobs()
+    [alert] = [m for m in slack.inbox("cy") if "no professional" in m.readable]
+    assert alert.action_ids == []  # a peer has the case: nothing to take
+
+
+async def test_a_crisis_form_is_never_sent_back_for_a_phone_number(slack: SlackWorld):
+    await hospital(slack)
+    await slack.command("rita")
+    answer = await slack.submit(
+        "rita", {"crisis": ["crisis"], "phone": "07700 900123 (mobile)", "urgency": None}
+    )
+    assert answer["response_action"] == "update" and shows_crisis_first(answer["view"]["blocks"])
+    [request] = await requests(slack)
+    assert request.crisis and request.urgency == "now" and request.contact_number is None
+
+
+async def test_risk_from_a_peer_with_two_cases_and_no_reference(slack: SlackWorld):
+    await hospital(slack)
+    async with slack.runtime.database.session() as session, session.begin():
+        await session.execute(update(Peer).values(caseload_cap=3))
+    for name in ("rita", "ruth"):
+        await ask(slack, name, contact="chat", options=["anonymous"])
+        [offer] = slack.offers("pia")[-1:]
+        await slack.click("pia", offer, "offer.accept")
+        await slack.run_jobs()
+    answer = await slack.say("pia", "are you thinking of suicide?")
+    assert shows_crisis_first(answer.blocks)
+    assert "more than one anonymous conversation" in answer.readable  # nothing passed on, said

@@ -13,6 +13,7 @@ from handlers.people import Person
 from handlers.routing import escalate
 from handlers.support import Submitted
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
+from tests.fakes import PlatformDown
 from tests.support.conftest import Hospital
 
 
@@ -617,3 +618,28 @@ async def test_a_roster_failure_leaves_no_half_request_and_is_retried(
     await hospital.run_jobs()
     assert hospital.inbox("ana") == ["offer"]
     assert "private words" not in caplog.text and "RuntimeError" in caplog.text
+
+
+async def test_an_update_retried_after_a_later_one_does_not_bring_back_the_past(
+    hospital: Hospital,
+) -> None:
+    """A rate-limited update of the acknowledgement, retried after a later one went through,
+    is skipped: what the person reads is what is true now."""
+    await hospital.add_peer("ana")
+    await hospital.add_peer("bea", Tier.BACKUP)
+    await hospital.ask("dana")
+    hospital.slack.failures_to_inject = 0
+    hospital.clock.advance(minutes=11)  # the step to the backup tier updates the ack...
+    original_update = hospital.slack.update
+
+    async def refuse_once(*args, **kwargs):  # ...but Slack refuses that update once
+        hospital.slack.update = original_update
+        raise PlatformDown()
+
+    hospital.slack.update = refuse_once  # type: ignore[method-assign]
+    await hospital.run_jobs()
+    await hospital.service.accept(hospital.person("bea"), hospital.offer_id("bea"))
+    hospital.clock.advance(minutes=1)
+    await hospital.run_jobs()  # the "accepted" update, then the retried older one
+    ack = hospital.last("dana", "intake.ack")
+    assert ack.updated[-1].status is not None and "has accepted" in ack.updated[-1].status
