@@ -39,7 +39,7 @@ from bot.sandbox.slack_api import (
 )
 from bot.slack import install
 from config.settings import Settings
-from handlers.people import Person
+from handlers.core.people import Person
 from models import DueJob, JobStatus, Organisation, utcnow
 from models.crypto import Vault, configure_vault
 from models.db import Database

@@ -16,7 +16,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.i18n import DEFAULT_LOCALE, t
+from handlers.core.i18n import DEFAULT_LOCALE, t
 from handlers.report_summary import wellbeing
 from handlers.reports import Report
 

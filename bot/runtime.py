@@ -14,18 +14,18 @@ from bot.metrics import JOBS
 from config.settings import ConfigError, Settings
 from handlers.actions import Actions
 from handlers.commands import Commands
-from handlers.delivery import Delivery
+from handlers.core.delivery import Delivery
+from handlers.core.outbox import DELIVER
+from handlers.core.people import OrganisationDefaults
+from handlers.core.ports import Messengers
 from handlers.failures import report_failed_job
 from handlers.follow_up import FollowUps
-from handlers.outbox import DELIVER
-from handlers.people import OrganisationDefaults
-from handlers.ports import Messengers
 from handlers.pulse import Pulses
 from handlers.retention import Retention
-from handlers.roster_desk import RosterDesk
-from handlers.roster_watch import RosterWatch
+from handlers.roster.desk import RosterDesk
+from handlers.roster.watch import RosterWatch
 from handlers.safety.disclosure import Disclosures
-from handlers.support import SupportService
+from handlers.support.service import SupportService
 from models import DueJob
 from models.crypto import Vault, configure_vault, vault_from_settings
 from models.db import Database

@@ -8,13 +8,15 @@ None for it.
 
 from __future__ import annotations
 
-from handlers import notices
+from handlers.core import notices
+from handlers.core.i18n import pick_locale
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN, FollowUps
-from handlers.i18n import pick_locale
-from handlers.people import Person
-from handlers.ports import Message
-from handlers.pulse import ANSWER, Pulses
-from handlers.support import SupportService
+from handlers.pulse import ANSWER, PULSE_OPT, Pulses
+from handlers.roster.status import AVAILABILITY
+from handlers.support import messages
+from handlers.support.service import SupportService
 
 
 def _ints(value: str, count: int) -> list[int] | None:
@@ -43,23 +45,23 @@ class Actions:
 
     async def _answer(self, person: Person, action: str, value: str) -> Message | None:
         support = self.support
-        if action in (notices.ACCEPT, notices.DECLINE) and value.isdigit():
-            use_case = support.accept if action == notices.ACCEPT else support.decline
+        if action in (messages.ACCEPT, messages.DECLINE) and value.isdigit():
+            use_case = support.accept if action == messages.ACCEPT else support.decline
             return await use_case(person, int(value))
-        if action in (notices.WITHDRAW, notices.CLOSE) and value:
-            use_case = support.withdraw if action == notices.WITHDRAW else support.close
+        if action in (messages.WITHDRAW, messages.CLOSE) and value:
+            use_case = support.withdraw if action == messages.WITHDRAW else support.close
             return await use_case(person, value)
-        if action == notices.TAKE and value:
+        if action == messages.TAKE and value:
             return await support.take(person, value)
-        if action in (notices.PEER_OK, notices.PEER_DEBRIEF) and value:
-            return await support.peer_wellbeing(person, value, action == notices.PEER_DEBRIEF)
+        if action in (messages.PEER_OK, messages.PEER_DEBRIEF) and value:
+            return await support.peer_wellbeing(person, value, action == messages.PEER_DEBRIEF)
         if action == SCORE and (numbers := _ints(value, 2)):
             return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
         if action in (TALK_AGAIN, STOP) and value.isdigit():
             return await self.follow_ups.answer(person, int(value), action)
-        if action == notices.AVAILABILITY and value in ("on", "off"):
+        if action == AVAILABILITY and value in ("on", "off"):
             return await support.set_available(person, value == "on")
-        if action == notices.PULSE_OPT and value in ("on", "off"):
+        if action == PULSE_OPT and value in ("on", "off"):
             return await self.pulses.set_opt_in(person, value == "on")
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers

@@ -6,14 +6,14 @@ from __future__ import annotations
 import enum
 from functools import cache
 
-from handlers.i18n import SUPPORTED_LOCALES, t
-from handlers.people import Person
-from handlers.ports import Message
+from handlers.core.i18n import SUPPORTED_LOCALES, t
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.pulse import Pulses
 from handlers.report_desk import ReportDesk, report_refusal
 from handlers.retention import Retention
-from handlers.roster_admin import NotAllowed
-from handlers.roster_desk import RosterDesk, refusal
+from handlers.roster.admin import NotAllowed
+from handlers.roster.desk import RosterDesk, refusal
 
 
 class Command(enum.StrEnum):

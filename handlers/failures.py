@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from handlers.i18n import t
-from handlers.outbox import DELIVER
-from handlers.ports import Message
+from handlers.core.i18n import t
+from handlers.core.outbox import DELIVER
+from handlers.core.ports import Message
 from handlers.routing import tell_coordinators
 from models import DueJob, Organisation
 from models.db import Database

@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notices
-from handlers.dates import week_start
-from handlers.i18n import pick_locale, t
+from handlers.core import notices
+from handlers.core.crisis_lines import crisis_resources
+from handlers.core.dates import week_start
+from handlers.core.i18n import pick_locale, t
+from handlers.core.outbox import deliver
+from handlers.core.people import Person, find_identity, locale_of
+from handlers.core.ports import Button, Message
 from handlers.intake import IntakeForm, Urgency
-from handlers.outbox import deliver
-from handlers.people import Person, find_identity
-from handlers.ports import Button, Message
-from handlers.routing import locale_of
-from handlers.safety.known import crisis_resources
-from handlers.support import FOLLOW_UP, Submitted, SupportService
+from handlers.support.service import FOLLOW_UP, Submitted, SupportService
 from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
 
 SCORE = "checkin.score"

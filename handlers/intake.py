@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from handlers.i18n import t
+from handlers.core.i18n import t
+from handlers.core.languages import Language
 from handlers.safety.risk import suggests_risk
 
 NOTE_MAX_LENGTH = 500
@@ -37,20 +38,6 @@ class Contact(enum.StrEnum):
     CHAT = "chat"
     PHONE = "phone"
     IN_PERSON = "in_person"
-
-
-class Language(enum.StrEnum):
-    """Languages a requester can ask their peer to speak (peers list theirs in the roster)."""
-
-    EN = "en"
-    ES = "es"
-    FR = "fr"
-    PT = "pt"
-    DE = "de"
-    IT = "it"
-    PL = "pl"
-    AR = "ar"
-    ZH = "zh"
 
 
 class IntakeForm(BaseModel):

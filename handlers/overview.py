@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.overview_messages import overview_messages
-from handlers.people import Person
-from handlers.ports import Message
 from handlers.reports import PeriodFigures, programme_report
-from handlers.roster import on_call
-from handlers.roster_admin import coordinator_peer, on_call_schedule, spans
-from handlers.roster_watch import lapsing_peers
-from handlers.support import SupportService
+from handlers.roster.admin import coordinator_peer, on_call_schedule, spans
+from handlers.roster.on_call import on_call
+from handlers.roster.watch import lapsing_peers
+from handlers.support.service import SupportService
 from models import TIER_ORDER, ChatIdentity, Organisation, Peer
 
 HANDOFFS_AHEAD = timedelta(days=7)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
-from handlers.i18n import t
-from handlers.ports import Message
+from handlers.core.i18n import t
+from handlers.core.ports import Message
 
 if TYPE_CHECKING:
     from handlers.overview import CoordinatorOverview

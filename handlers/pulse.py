@@ -22,16 +22,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource
-from handlers import notices
-from handlers.dates import week_start
-from handlers.i18n import pick_locale, t
-from handlers.jobs import enqueue
-from handlers.outbox import deliver
-from handlers.people import Person, find_identity, identity_for, organisation_for
-from handlers.ports import Button, Message
-from handlers.routing import locale_of
-from handlers.safety.known import crisis_resources
-from handlers.support import SupportService
+from handlers.core import notices
+from handlers.core.crisis_lines import crisis_resources
+from handlers.core.dates import week_start
+from handlers.core.i18n import pick_locale, t
+from handlers.core.jobs import enqueue
+from handlers.core.outbox import deliver
+from handlers.core.people import Person, find_identity, identity_for, locale_of, organisation_for
+from handlers.core.ports import Button, Message
+from handlers.support.service import SupportService
 from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
 
 PULSE_FAN_OUT = "pulse_fan_out"
@@ -43,6 +42,18 @@ MIN_THRESHOLD = 3
 # Sends per second per workspace. Slack allows "several hundred" chat.postMessage calls a minute
 # per workspace (1 per second per DM channel); Teams a few dozen per second per app and tenant.
 PACE_PER_SECOND: dict[str, float] = {"slack": 4.0, "teams": 15.0}
+
+
+PULSE_OPT = "pulse.opt"  # value "on" or "off": the weekly pulse in one click
+
+
+def pulse_switch(locale: str, opted_in: bool) -> Button:
+    """One click to stop (or start) getting the weekly wellbeing pulse."""
+    return Button(
+        action=PULSE_OPT,
+        label=t(locale, "button.pulse_off" if opted_in else "button.pulse_on"),
+        value="off" if opted_in else "on",
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ def pulse_message(
             Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
             for score in range(1, 6)
         ]
-    buttons.append(notices.pulse_switch(locale, opted_in=True))
+    buttons.append(pulse_switch(locale, opted_in=True))
     return Message(
         kind="pulse",
         title=t(locale, "pulse.title"),

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import notices
-from handlers.audit import peer_actor
-from handlers.people import Person
-from handlers.ports import Message
+from handlers.core import notices
+from handlers.core.audit import peer_actor
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.report_summary import summary
 from handlers.reports import Period, Report, seen_report
-from handlers.roster_admin import require_coordinator
-from handlers.support import SupportService
+from handlers.roster.admin import require_coordinator
+from handlers.support.service import SupportService
 from models import Organisation
 
 REPORT_WEEKS = 8

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-from handlers.i18n import t
-from handlers.ports import Message
+from handlers.core.i18n import t
+from handlers.core.ports import Message
 from handlers.reports import PeriodFigures, PulseFigures, Report
 
 WELLBEING_QUESTION = 1  # the pulse question the trend and the chart follow

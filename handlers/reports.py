@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.audit import record
+from handlers.core.audit import record
 from handlers.intake import Category, Urgency
 from handlers.pulse import MIN_THRESHOLD
 from models import TIER_ORDER, FollowUpAnswer, Organisation, PulseAnswer, PulseRound

@@ -15,15 +15,14 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notices
-from handlers.audit import REQUESTER, record
-from handlers.i18n import pick_locale
-from handlers.jobs import enqueue
-from handlers.outbox import DELIVER
-from handlers.people import Person, find_identity
-from handlers.ports import Message
-from handlers.routing import locale_of
-from handlers.support import FOLLOW_UP, SupportService, relay_key_prefix
+from handlers.core import notices
+from handlers.core.audit import REQUESTER, record
+from handlers.core.i18n import pick_locale
+from handlers.core.jobs import enqueue
+from handlers.core.outbox import DELIVER
+from handlers.core.people import Person, find_identity, locale_of
+from handlers.core.ports import Message
+from handlers.support.service import FOLLOW_UP, SupportService, relay_key_prefix
 from models import (
     ChatIdentity,
     DueJob,

@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notices
-from handlers.audit import SYSTEM, audit, peer_actor
-from handlers.i18n import pick_locale, t
-from handlers.jobs import enqueue
-from handlers.outbox import deliver
-from handlers.ports import Button, Message, restated
-from handlers.roster import eligible_peers
-from handlers.safety.known import crisis_resources
+from handlers.core.audit import SYSTEM, audit, peer_actor
+from handlers.core.crisis_lines import crisis_resources
+from handlers.core.i18n import t
+from handlers.core.jobs import enqueue
+from handlers.core.outbox import deliver
+from handlers.core.people import identity_of, locale_of
+from handlers.core.ports import Button, Message, restated
+from handlers.roster.on_call import eligible_peers
+from handlers.support import messages
 from models import (
     TIER_ORDER,
     ChatIdentity,
@@ -67,16 +68,6 @@ def chase_key(request: SupportRequest, round_number: int) -> str:
 def alert_key(request: SupportRequest, what: str) -> str:
     """Alerts about a request are keyed under it, so they can be found and updated in place."""
     return f"alert:{request.id}:{what}"
-
-
-def locale_of(identity: ChatIdentity, organisation: Organisation) -> str:
-    return pick_locale(identity.locale, organisation.locale)
-
-
-async def identity_of(session: AsyncSession, peer: Peer) -> ChatIdentity:
-    identity = await session.get(ChatIdentity, peer.identity_id)
-    assert identity is not None
-    return identity
 
 
 async def coordinators(session: AsyncSession, organisation: Organisation) -> list[Peer]:
@@ -129,7 +120,7 @@ async def alert_coordinators(
     people = await tell_coordinators(
         session,
         organisation,
-        lambda locale: notices.coordinator_alert(locale, key, request, can_take=can_take),
+        lambda locale: messages.coordinator_alert(locale, key, request, can_take=can_take),
         alert_key(request, f"{key}{step}"),
         now,
         not_to=request.requester_id,  # a coordinator who asked for help is not alerted of it
@@ -235,7 +226,7 @@ async def tell_requester(
         return
     requester = await session.get(ChatIdentity, request.requester_id)
     assert requester is not None
-    message = notices.to_requester(
+    message = messages.to_requester(
         locale_of(requester, organisation), key, crisis_resources(organisation)
     )
     await deliver(session, to=requester, message=message, key=f"{key}{step}:{request.id}", now=now)
@@ -251,7 +242,7 @@ async def show_offer(
     peer = await session.get(Peer, offer.peer_id)
     assert peer is not None
     identity = await identity_of(session, peer)
-    message = notices.offer(locale_of(identity, organisation), request, offer.tier, offer.id)
+    message = messages.offer(locale_of(identity, organisation), request, offer.tier, offer.id)
     job = await deliver(session, to=identity, message=message, key=f"offer:{offer.id}", now=now)
     offer.status = OfferStatus.OPEN.value
     offer.delivery_job_id = job.id
@@ -454,7 +445,7 @@ async def update_offer_card(
     peer = await session.get(Peer, offer.peer_id)
     assert peer is not None
     identity = await identity_of(session, peer)
-    message = notices.offer_closed(locale_of(identity, organisation), request, reason)
+    message = messages.offer_closed(locale_of(identity, organisation), request, reason)
     await deliver(
         session,
         to=identity,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from handlers.jobs import RetryLater
+from handlers.core.jobs import RetryLater
 from models import DueJob, JobStatus, utcnow
 from models.db import Database
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from handlers.ports import Address, Message
+from handlers.core.ports import Address, Message
 from models import Override, Peer
 from models.db import Database
 

@@ -15,7 +15,7 @@ from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY, CrisisReso
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from handlers.roster_admin import RosterAdmin
+    from handlers.roster.admin import RosterAdmin
     from models import Organisation
 
 console = Console()
@@ -23,7 +23,7 @@ org_app = typer.Typer(help="Organisations: settings, crisis lines, linked worksp
 
 
 def _admin(runtime: Runtime) -> RosterAdmin:
-    from handlers.roster_admin import RosterAdmin
+    from handlers.roster.admin import RosterAdmin
 
     return RosterAdmin(runtime.database)
 

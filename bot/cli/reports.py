@@ -16,7 +16,7 @@ from bot.logs import configure_logging
 from bot.runtime import build_runtime, ensure_schema_current
 from config.settings import ConfigError, load_settings
 from handlers.reports import CSV_HEADER, Breakdown, Period, Report, csv_rows, seen_report
-from handlers.roster_admin import CLI_ACTOR
+from handlers.roster.admin import CLI_ACTOR
 from models import Organisation, utcnow
 
 SUPPRESSED = "*"

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import OrgOption, with_runtime
-from handlers.people import Person
-from handlers.roster_admin import ImportReport, PeerFields, RosterAdmin
-from handlers.roster_watch import RosterWatch
+from handlers.core.people import Person
+from handlers.roster.admin import ImportReport, PeerFields, RosterAdmin
+from handlers.roster.watch import RosterWatch
 from models import Organisation, Tier
 
 if TYPE_CHECKING:

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.slack_api import SlackUser
 from config.crisis import CrisisResource
-from handlers.dates import week_start
-from handlers.people import Person
+from handlers.core.dates import week_start
+from handlers.core.people import Person
 from handlers.pulse import ROUND_LENGTH, Pulses, opening_time
-from handlers.roster_admin import PeerFields, RosterAdmin
+from handlers.roster.admin import PeerFields, RosterAdmin
 from models import Base, Organisation, PulseRound, Tier, Workspace
 from models.db import Database
 

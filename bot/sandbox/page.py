@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.sandbox import demo
 from bot.sandbox.server import Sandbox
 from bot.sandbox.slack_client import Delivery, SignedSlack
-from handlers.roster import on_call
+from handlers.roster.on_call import on_call
 from models import ChatIdentity, Peer, Tier
 
 SANDBOX = web.AppKey("sandbox", Sandbox)

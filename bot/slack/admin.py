@@ -24,12 +24,12 @@ from bot.slack.admin_modal import (
 )
 from bot.slack.people import SlackPeople
 from bot.slack.replying import Reply
-from handlers.i18n import pick_locale
-from handlers.people import Person
-from handlers.ports import Message
-from handlers.roster_admin import NotAllowed
-from handlers.roster_desk import RosterDesk, refusal
-from handlers.roster_forms import FormInvalid
+from handlers.core.i18n import pick_locale
+from handlers.core.people import Person
+from handlers.core.ports import Message
+from handlers.roster.admin import NotAllowed
+from handlers.roster.desk import RosterDesk, refusal
+from handlers.roster.forms import FormInvalid
 
 Track = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 

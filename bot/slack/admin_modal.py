@@ -7,11 +7,11 @@ import re
 from typing import Any
 
 from bot.slack.blocks import blocks_of
-from handlers.i18n import t
-from handlers.intake import Language
-from handlers.ports import Message
-from handlers.roster_desk import RosterEntry
-from handlers.roster_forms import (
+from handlers.core.i18n import t
+from handlers.core.languages import Language
+from handlers.core.ports import Message
+from handlers.roster.desk import RosterEntry
+from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
     MAX_SHIFT_HOURS,
     ROTATION_NAME_MAX_LENGTH,

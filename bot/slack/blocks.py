@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.ports import Message
+from handlers.core.ports import Message
 
 MAX_SECTION_TEXT = 3000
 MAX_BUTTONS_PER_ACTIONS_BLOCK = 5

@@ -24,16 +24,18 @@ from bot.slack.people import SlackPeople, ids_of, team_of
 from bot.slack.replies import help_message, start_prompt
 from bot.slack.replying import ephemeral, post, post_direct, post_in
 from bot.slack.reports import SlackReports
-from handlers import notices
 from handlers.actions import Actions
+from handlers.chat import home
 from handlers.commands import Command, Commands, command_of
-from handlers.i18n import pick_locale
+from handlers.core import notices
+from handlers.core.i18n import pick_locale
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
-from handlers.people import Person
-from handlers.ports import Message
 from handlers.safety.disclosure import Disclosures
-from handlers.support import SupportService
+from handlers.support import messages
+from handlers.support.service import SupportService
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +167,7 @@ class SlackListeners:
             person = sender
         # The view id names this submission: a replay of it stores nothing twice.
         answer = await self.support.submit(person, form, key=view.get("id") or None)
-        if answer.kind == notices.INTAKE_FAILED:  # not stored yet: no outbox, so say it here
+        if answer.kind == messages.INTAKE_FAILED:  # not stored yet: no outbox, so say it here
             await post_direct(client, person.user_id, answer)
 
     async def on_message(
@@ -208,6 +210,6 @@ class SlackListeners:
         locale = await self._locale(person)
         status = await self.support.peer_status(person)
         pulse = await self.commands.pulses.opted_in(person)
-        home = notices.home(locale, status, pulse)
+        own = home.home(locale, status, pulse)
         coordinator = await self.overview.messages(person, locale)
-        await client.views_publish(user_id=person.user_id, view=home_view([home, *coordinator]))
+        await client.views_publish(user_id=person.user_id, view=home_view([own, *coordinator]))

@@ -9,8 +9,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import blocks_of, fallback_text
 from bot.slack.tokens import TokenSource
-from handlers.people import remember_address
-from handlers.ports import Address, Message
+from handlers.core.people import remember_address
+from handlers.core.ports import Address, Message
 from models.db import Database
 
 log = logging.getLogger(__name__)

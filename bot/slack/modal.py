@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.blocks import blocks_of
-from handlers.i18n import t
+from handlers.core.i18n import t
+from handlers.core.languages import Language
+from handlers.core.ports import Message
 from handlers.intake import (
     NOTE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
     UNIT_MAX_LENGTH,
     Category,
     Contact,
-    Language,
     Urgency,
 )
-from handlers.ports import Message
 
 INTAKE_CALLBACK = "intake"
 # IntakeForm fields shown inside another block of the modal.

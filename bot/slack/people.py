@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.people import Person
+from handlers.core.people import Person
 
 log = logging.getLogger(__name__)
 

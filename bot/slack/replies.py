@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from config.crisis import default_resources
-from handlers import notices
-from handlers.i18n import t
-from handlers.notices import crisis_lines, start_button
-from handlers.ports import Message
+from handlers.chat import home
+from handlers.core.i18n import t
+from handlers.core.notices import crisis_lines, start_button
+from handlers.core.ports import Message
 
 
 def help_message(locale: str, minutes: int) -> Message:
     """`minutes`: the organisation's first-contact timeout for urgent requests."""
-    return notices.help_message(locale, t(locale, "slack.help.commands"), minutes)
+    return home.help_message(locale, t(locale, "slack.help.commands"), minutes)
 
 
 def start_prompt(locale: str) -> Message:

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import blocks_of, fallback_text
-from handlers.ports import Message
+from handlers.core.ports import Message
 
 Reply = Callable[[Message], Awaitable[None]]
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.replying import Reply, post_direct
-from handlers.i18n import t
-from handlers.people import Person
+from handlers.core.i18n import t
+from handlers.core.people import Person
 from handlers.report_desk import (
     ChatReport,
     ReportDesk,
@@ -28,7 +28,7 @@ from handlers.report_desk import (
     report_refusal,
 )
 from handlers.reports import Report
-from handlers.roster_admin import NotAllowed
+from handlers.roster.admin import NotAllowed
 
 log = logging.getLogger(__name__)
 

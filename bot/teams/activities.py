@@ -15,7 +15,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from handlers.people import Person
+from handlers.core.people import Person
 
 PLATFORM = "teams"
 PERSONAL = "personal"

@@ -18,12 +18,12 @@ from bot.teams import replies
 from bot.teams.activities import PLATFORM
 from bot.teams.admin_cards import FORMS, OPEN, SUBMIT, Card, answers_of, done_card, form_card
 from bot.teams.cards import message_card
-from handlers.i18n import t
-from handlers.people import Person
-from handlers.ports import Message
-from handlers.roster_admin import NotAllowed
-from handlers.roster_desk import RosterDesk, refusal
-from handlers.roster_forms import FormInvalid, local_moment
+from handlers.core.i18n import t
+from handlers.core.people import Person
+from handlers.core.ports import Message
+from handlers.roster.admin import NotAllowed
+from handlers.roster.desk import RosterDesk, refusal
+from handlers.roster.forms import FormInvalid, local_moment
 
 ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 

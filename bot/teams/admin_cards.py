@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.teams.cards import adaptive_card, message_card, text_block
-from handlers.i18n import t
-from handlers.intake import Language
-from handlers.ports import Button, Message
-from handlers.roster_desk import RosterEntry
-from handlers.roster_forms import (
+from handlers.core.i18n import t
+from handlers.core.languages import Language
+from handlers.core.ports import Button, Message
+from handlers.roster.desk import RosterEntry
+from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
     MAX_SHIFT_HOURS,
     ROTATION_NAME_MAX_LENGTH,

@@ -31,13 +31,13 @@ from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
 from handlers.actions import Actions
 from handlers.commands import Command, Commands, command_of
-from handlers.i18n import pick_locale
+from handlers.core.i18n import pick_locale
+from handlers.core.people import Person
+from handlers.core.ports import Message
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
-from handlers.people import Person
-from handlers.ports import Message
 from handlers.safety.disclosure import Disclosures
-from handlers.support import SupportService
+from handlers.support.service import SupportService
 
 log = logging.getLogger(__name__)
 

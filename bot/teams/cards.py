@@ -19,7 +19,7 @@ from botbuilder.core import CardFactory
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.teams.activities import PLATFORM
-from handlers.ports import Address, Button, Message
+from handlers.core.ports import Address, Button, Message
 
 CARD_VERSION = "1.4"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.teams.activities import PLATFORM
-from handlers.people import Person, find_identity, identity_for, organisation_for
-from handlers.ports import Address
-from handlers.support import SupportService
+from handlers.core.people import Person, find_identity, identity_for, organisation_for
+from handlers.core.ports import Address
+from handlers.support.service import SupportService
 from models import ChatIdentity
 from models.db import Database
 

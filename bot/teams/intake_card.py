@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.teams.cards import adaptive_card, text_block
-from handlers.i18n import t
+from handlers.core.i18n import t
+from handlers.core.languages import Language
 from handlers.intake import (
     NOTE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
@@ -20,7 +21,6 @@ from handlers.intake import (
     Category,
     Contact,
     IntakeForm,
-    Language,
     Urgency,
 )
 

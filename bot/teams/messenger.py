@@ -27,7 +27,7 @@ from bot.teams.activities import PERSONAL
 from bot.teams.cards import card_activity, message_card
 from bot.teams.directory import store_reference, tenant_reference
 from bot.teams.retry import RetryPolicy
-from handlers.ports import Address, Message
+from handlers.core.ports import Address, Message
 from models.db import Database
 
 CHANNEL_ID = "msteams"

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from handlers import notices
-from handlers.i18n import t
-from handlers.notices import start_button
-from handlers.ports import Message
+from handlers.chat import home
+from handlers.core.i18n import t
+from handlers.core.notices import start_button
+from handlers.core.ports import Message
+from handlers.pulse import pulse_switch
 
 
 def help_message(locale: str, pulse_opted_in: bool, minutes: int) -> Message:
     """The service, its limits, and the two things to do in one click: ask for support, and
     start (or stop) the weekly pulse (Teams has no home tab to hold that switch). `minutes`:
     the organisation's first-contact timeout for urgent requests."""
-    message = notices.help_message(locale, t(locale, "teams.help.commands"), minutes)
+    message = home.help_message(locale, t(locale, "teams.help.commands"), minutes)
     return message.model_copy(
-        update={"buttons": [*message.buttons, notices.pulse_switch(locale, pulse_opted_in)]}
+        update={"buttons": [*message.buttons, pulse_switch(locale, pulse_opted_in)]}
     )
 
 
@@ -23,7 +24,7 @@ def welcome(locale: str) -> Message:
         kind="welcome",
         title=t(locale, "teams.welcome.title"),
         lines=[t(locale, "start.prompt"), t(locale, "help.confidential")],
-        buttons=[start_button(locale), notices.pulse_switch(locale, opted_in=False)],
+        buttons=[start_button(locale), pulse_switch(locale, opted_in=False)],
         footer=t(locale, "teams.help.commands"),
     )
 

@@ -25,27 +25,33 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notices
-from handlers.audit import REQUESTER, audit, peer_actor
-from handlers.i18n import pick_locale, t
-from handlers.intake import Category, Contact, IntakeForm, Language, Urgency
-from handlers.outbox import deliver
-from handlers.people import Person, address_of, identity_for, organisation_for
-from handlers.ports import Message
-from handlers.roster import on_call
+from handlers.core.audit import REQUESTER, audit, peer_actor
+from handlers.core.crisis_lines import crisis_resources
+from handlers.core.i18n import pick_locale, t
+from handlers.core.languages import Language
+from handlers.core.outbox import deliver
+from handlers.core.people import (
+    Person,
+    address_of,
+    identity_for,
+    identity_of,
+    locale_of,
+    organisation_for,
+)
+from handlers.core.ports import Message
+from handlers.intake import Category, Contact, IntakeForm, Urgency
+from handlers.roster.on_call import on_call
 from handlers.routing import (
     alert_coordinators,
     alert_key,
     bring_forward,
-    identity_of,
-    locale_of,
     offer_tier,
     update_acknowledgement,
 )
-from handlers.safety import messages
-from handlers.safety.known import crisis_resources
+from handlers.safety import messages as risk_messages
 from handlers.safety.risk import suggests_risk
-from handlers.support import Relayed, SupportService
+from handlers.support import messages
+from handlers.support.service import Relayed, SupportService
 from models import (
     AuditEvent,
     ChatIdentity,
@@ -86,7 +92,7 @@ class Disclosures:
             if relayed is not None:
                 return relayed.answer
             locale = await self.support.locale_for(person)
-            return notices.no_relay(locale)
+            return messages.no_relay(locale)
         resources = list(card.crisis)
         key = key or uuid.uuid4().hex
         relayed: Relayed | None = None
@@ -100,7 +106,7 @@ class Disclosures:
             self._retries.add(task)
             task.add_done_callback(self._retries.discard)
             locale = pick_locale(person.locale, card.locale)
-            return messages.answer_unrecorded(locale, resources)
+            return risk_messages.answer_unrecorded(locale, resources)
 
     async def _keep_trying(self, person: Person, key: str, relayed: Relayed | None) -> None:
         for delay in RETRY_DELAYS:
@@ -130,14 +136,14 @@ class Disclosures:
                 answer = None  # a request is made for them, below
             elif own is not None and own.status == RequestStatus.OPEN.value:
                 professional = await self._make_urgent(session, organisation, own, now)
-                answer = messages.answer_waiting(locale, resources, own, professional)
+                answer = risk_messages.answer_waiting(locale, resources, own, professional)
             elif own is not None:
                 told = await self._alert_case(session, organisation, own, now, relayed, False)
-                answer = messages.answer_accepted(locale, resources, own, relayed, told)
+                answer = risk_messages.answer_accepted(locale, resources, own, relayed, told)
             else:
                 assert supporting is not None
                 told = await self._alert_case(session, organisation, supporting, now, relayed, True)
-                answer = messages.answer_peer(locale, resources, supporting, relayed, told)
+                answer = risk_messages.answer_peer(locale, resources, supporting, relayed, told)
         if answer is not None:
             self.support.after_commit()
             return answer
@@ -154,7 +160,7 @@ class Disclosures:
             request = await session.get(SupportRequest, submitted.request_id)
             assert request is not None
             await _audit_once(session, request, REQUESTER, "new", now)
-        return messages.answer_new(locale, resources, request)
+        return risk_messages.answer_new(locale, resources, request)
 
     async def _make_urgent(
         self,
@@ -223,7 +229,7 @@ class Disclosures:
         stamp = now.strftime("%Y%m%d%H%M")
         passed_on = relayed is not None and relayed.request_id == request.id
         if not by_peer and not passed_on:
-            message = messages.peer_alert(
+            message = risk_messages.peer_alert(
                 locale_of(peer_identity, organisation),
                 request,
                 crisis_resources(organisation),
@@ -238,7 +244,7 @@ class Disclosures:
             )
         for professional in professionals:
             identity = await identity_of(session, professional)
-            message = messages.professional_alert(
+            message = risk_messages.professional_alert(
                 locale_of(identity, organisation), request, by_peer, address_of(peer_identity)
             )
             await deliver(

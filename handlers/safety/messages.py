@@ -4,10 +4,11 @@ peer of their case, and to the professional tier. Never the writer's words, neve
 from __future__ import annotations
 
 from config.crisis import CrisisResource
-from handlers import notices
-from handlers.i18n import t
-from handlers.ports import Address, Button, Message
-from handlers.support import Relayed
+from handlers.core import notices
+from handlers.core.i18n import t
+from handlers.core.ports import Address, Button, Message
+from handlers.support import messages
+from handlers.support.service import Relayed
 from models import SupportRequest
 
 ANSWER = "risk.answer"
@@ -27,7 +28,7 @@ def _answer(
         lines=lines,
         buttons=buttons or [],
         footer=(
-            t(locale, "ack.reference", reference=notices.reference(request)) if request else None
+            t(locale, "ack.reference", reference=messages.reference(request)) if request else None
         ),
     )
 
@@ -79,7 +80,7 @@ def answer_peer(
     and the way to ask for themselves if it is about them."""
     lines = [
         *_relayed(relayed, request),
-        t(locale, "risk.answer.peer", reference=notices.reference(request)),
+        t(locale, "risk.answer.peer", reference=messages.reference(request)),
         t(locale, f"risk.told.{told}"),
     ]
     return _answer(locale, resources, lines, buttons=[notices.start_button(locale)])
@@ -96,14 +97,14 @@ def peer_alert(
     """To the peer of a case whose requester wrote words that suggest risk."""
     return Message(
         kind="risk.peer",
-        title=t(locale, "risk.peer.title", reference=notices.reference(request)),
+        title=t(locale, "risk.peer.title", reference=messages.reference(request)),
         lines=[
             t(locale, "risk.peer.body"),
             t(locale, "risk.guidance"),
             t(locale, f"risk.told.{told}"),
         ],
         crisis=notices.crisis_lines(locale, resources),
-        footer=t(locale, "offer.footer", reference=notices.reference(request)),
+        footer=t(locale, "offer.footer", reference=messages.reference(request)),
     )
 
 
@@ -116,7 +117,7 @@ def professional_alert(
     return Message(
         kind="risk.professional",
         title=t(locale, "risk.professional.title"),
-        lines=[t(locale, body, reference=notices.reference(request))],
+        lines=[t(locale, body, reference=messages.reference(request))],
         contact=peer,
-        footer=t(locale, "offer.footer", reference=notices.reference(request)),
+        footer=t(locale, "offer.footer", reference=messages.reference(request)),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from handlers.core.ports import Message
 from handlers.overview import Overview
-from handlers.ports import Message
-from handlers.roster_admin import RosterAdmin
+from handlers.roster.admin import RosterAdmin
 from models import Tier
 from tests.support.conftest import Hospital
 

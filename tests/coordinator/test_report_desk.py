@@ -13,8 +13,8 @@ from handlers.commands import Command, Commands, command_of
 from handlers.pulse import Pulses
 from handlers.report_desk import ReportDesk, complete_weeks
 from handlers.retention import Retention
-from handlers.roster_admin import NotAllowed
-from handlers.roster_desk import RosterDesk
+from handlers.roster.admin import NotAllowed
+from handlers.roster.desk import RosterDesk
 from models import AuditEvent, Tier
 from tests.support.conftest import Hospital
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.people import Person
-from handlers.roster_admin import NotAllowed, PeerFields, RosterAdmin
-from handlers.roster_watch import RosterWatch
+from handlers.core.people import Person
+from handlers.roster.admin import NotAllowed, PeerFields, RosterAdmin
+from handlers.roster.watch import RosterWatch
 from models import AuditEvent, Override, Tier
 from tests.support.conftest import TENANT, Hospital
 

@@ -7,9 +7,9 @@ import pytest
 from handlers.commands import Command, Commands, command_of
 from handlers.pulse import Pulses
 from handlers.retention import Retention
-from handlers.roster_admin import NotAllowed
-from handlers.roster_desk import RosterDesk
-from handlers.roster_forms import FormInvalid
+from handlers.roster.admin import NotAllowed
+from handlers.roster.desk import RosterDesk
+from handlers.roster.forms import FormInvalid
 from models import Peer, Tier
 from tests.support.conftest import Hospital
 

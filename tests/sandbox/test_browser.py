@@ -20,7 +20,7 @@ import pytest
 
 from bot.sandbox import demo
 from bot.sandbox.server import Sandbox
-from handlers.i18n import t
+from handlers.core.i18n import t
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox.png"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from handlers.jobs import RetryLater, enqueue
+from handlers.core.jobs import RetryLater, enqueue
 from models import DueJob, JobStatus
 from models.db import Database
 from scheduler.engine import JobEngine

@@ -26,7 +26,7 @@ from bot.slack import SlackPlatform, install
 from bot.slack.modal import intake_view
 from bot.web import create_web_app
 from config.settings import Settings
-from handlers.people import OrganisationDefaults, Person, identity_for, organisation_for
+from handlers.core.people import OrganisationDefaults, Person, identity_for, organisation_for
 from models import Peer, Tier
 from models.crypto import Vault
 from models.db import Database

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from handlers.roster_admin import RosterAdmin
+from handlers.roster.admin import RosterAdmin
 from models import Peer, Tier
 from tests.slack.conftest import FORM, SlackWorld, text_of
 

@@ -20,7 +20,7 @@ from sqlalchemy import MetaData, Table, func, insert, select, text
 from bot.slack.messenger import NotInstalled, SlackMessenger
 from bot.slack.oauth import BOT_SCOPES, authorization_url
 from config.settings import ConfigError, load_settings
-from handlers.ports import Address, Message
+from handlers.core.ports import Address, Message
 from models import (
     SLACK_BOTS,
     SLACK_INSTALLATIONS,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
-from handlers.roster_admin import RosterAdmin
+from handlers.roster.admin import RosterAdmin
 from models import AuditEvent, Base, DueJob, Organisation, Peer, SupportRequest, Tier
 from tests.fakes import database_down
 from tests.slack.conftest import FORM, Posted, SlackWorld, text_of

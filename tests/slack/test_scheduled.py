@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from handlers.people import Person
-from handlers.support import FOLLOW_UP
+from handlers.core.people import Person
+from handlers.support.service import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, PulseAnswer, SupportRequest
 from tests.slack.conftest import FORM, USER_TIME_ZONE, Posted, SlackWorld, text_of
 

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from handlers.delivery import Delivery
+from handlers.core.delivery import Delivery
+from handlers.core.outbox import DELIVER
+from handlers.core.people import OrganisationDefaults, Person, identity_for, organisation_for
+from handlers.core.ports import Messengers
 from handlers.failures import report_failed_job
 from handlers.follow_up import FollowUps
 from handlers.intake import IntakeForm
-from handlers.outbox import DELIVER
-from handlers.people import OrganisationDefaults, Person, identity_for, organisation_for
-from handlers.ports import Messengers
-from handlers.support import SupportService
+from handlers.support.service import SupportService
 from models import Organisation, Peer, Tier
 from models.db import Database
 from scheduler.engine import JobEngine

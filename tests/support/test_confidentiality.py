@@ -12,7 +12,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from handlers.people import Person
+from handlers.core.people import Person
 from models import Base, Tier
 from tests.support.conftest import TENANT, Hospital
 

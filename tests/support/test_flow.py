@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from handlers.core.people import Person
 from handlers.intake import IntakeForm
-from handlers.people import Person
 from handlers.routing import escalate
-from handlers.support import Submitted
+from handlers.support.service import Submitted
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.fakes import PlatformDown
 from tests.support.conftest import Hospital
@@ -576,7 +576,7 @@ async def test_a_database_failure_still_answers_and_the_request_is_retried(
         return await real(person, form, key)
 
     monkeypatch.setattr(hospital.service, "request_support", down_once)
-    monkeypatch.setattr("handlers.support.SUBMIT_RETRY_DELAYS", (0.01,))
+    monkeypatch.setattr("handlers.support.service.SUBMIT_RETRY_DELAYS", (0.01,))
     form = IntakeForm(urgency="now", category="violence", contact="chat")
     answer = await hospital.service.submit(hospital.person("dana"), form)
     assert answer.kind == "intake.failed"
@@ -605,7 +605,7 @@ async def test_a_roster_failure_leaves_no_half_request_and_is_retried(
         await real(*args)
 
     monkeypatch.setattr(hospital.service, "_route_new", broken_once)
-    monkeypatch.setattr("handlers.support.SUBMIT_RETRY_DELAYS", (0.05,))
+    monkeypatch.setattr("handlers.support.service.SUBMIT_RETRY_DELAYS", (0.05,))
     form = IntakeForm(urgency="now", category="violence", contact="chat", note="private words")
     answer = await hospital.service.submit(hospital.person("dana"), form)
     assert answer.kind == "intake.failed" and "988" in answer.plain_text()

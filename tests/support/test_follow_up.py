@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select, text
 
+from handlers.core.people import Person
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN
-from handlers.people import Person
-from handlers.support import FOLLOW_UP
+from handlers.support.service import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, SupportRequest
 from tests.support.conftest import TENANT, Hospital
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from config.settings import ConfigError
-from handlers.outbox import deliver
-from handlers.people import identity_for
-from handlers.ports import Message
+from handlers.core.outbox import deliver
+from handlers.core.people import identity_for
+from handlers.core.ports import Message
 from handlers.retention import Retention
 from models import ChatIdentity, DueJob, Organisation, SupportRequest
 from models.crypto import vault

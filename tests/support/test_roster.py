@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import notices
 from handlers.intake import IntakeForm
-from handlers.roster import coming_shifts, eligible_peers, on_call, shift_covering
+from handlers.roster.on_call import coming_shifts, eligible_peers, on_call, shift_covering
 from models import (
     Organisation,
     Override,
@@ -165,16 +164,16 @@ async def test_a_peers_home_says_when_they_are_on_call(hospital: Hospital) -> No
             )
         )
 
-    async def home(name: str) -> str:
+    async def home_of(name: str) -> str:
         status = await hospital.service.peer_status(hospital.person(name))
-        return notices.home("en", status, pulse_opted_in=False).plain_text()
+        return home.home("en", status, pulse_opted_in=False).plain_text()
 
-    assert "You are on call now, until Tue 24 Nov, 08:00." in await home("ana")
-    assert "Your next time on call: Thu 26 Nov, 08:00 to Fri 27 Nov, 08:00." in await home("ben")
-    assert "You have no open cases." in await home("ben")
+    assert "You are on call now, until Tue 24 Nov, 08:00." in await home_of("ana")
+    assert "Your next time on call: Thu 26 Nov, 08:00 to Fri 27 Nov, 08:00." in await home_of("ben")
+    assert "You have no open cases." in await home_of("ben")
     request_id = await hospital.ask("dana")
     await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    assert f"Open cases you have accepted: {request_id[:6].upper()}" in await home("ana")
+    assert f"Open cases you have accepted: {request_id[:6].upper()}" in await home_of("ana")
 
 
 async def test_two_weeks_of_coming_shifts(hospital: Hospital) -> None:

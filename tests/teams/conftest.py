@@ -21,8 +21,8 @@ from bot.runtime import Runtime
 from bot.teams import install
 from bot.web import create_web_app
 from config.settings import Settings
-from handlers.people import Person, lookup_key, organisation_for
-from handlers.roster_admin import PeerFields, RosterAdmin
+from handlers.core.people import Person, lookup_key, organisation_for
+from handlers.roster.admin import PeerFields, RosterAdmin
 from models import ChatIdentity, Peer, Tier
 from models.crypto import Vault
 from models.db import Database

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.teams.cards import message_card, sections_card
-from handlers.ports import Address, Button, Message
+from handlers.core.ports import Address, Button, Message
 
 
 def test_sections_keep_every_message_its_text_buttons_and_mentions() -> None:

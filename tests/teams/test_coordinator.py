@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from handlers.roster_admin import RosterAdmin
+from handlers.roster.admin import RosterAdmin
 from models import Peer, Tier
 from tests.teams.conftest import TeamsWorld, card_text
 from tests.teams.test_flow import ask, offer_id, offers_to

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.teams.adapter import adapter_config
 from config.settings import ConfigError
+from handlers.core.people import Person
 from handlers.intake import IntakeForm
-from handlers.people import Person
 from models import ChatIdentity, Workspace
 from tests.fakes import FakeMessenger
 from tests.teams.conftest import TeamsWorld, card_text, teams_settings, verbs

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from handlers.people import lookup_key
+from handlers.core.people import lookup_key
 from models import ChatIdentity, DueJob, SupportRequest
 from tests.teams.conftest import TENANT, TeamsWorld, card_text, verbs
 

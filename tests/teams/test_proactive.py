@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.teams import messenger
-from handlers.people import lookup_key
+from handlers.core.people import lookup_key
 from models import ChatIdentity
 from tests.teams.conftest import BOT, TENANT, TeamsWorld, card_text, verbs
 from tests.teams.test_delivery import ask_from_slack, record_sleeps

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers.roster_admin import RosterAdmin
+from handlers.roster.admin import RosterAdmin
 from models import AuditEvent, Override, Peer, Rotation, RotationMember, Tier
 from tests.teams.conftest import TeamsWorld, card_text, verbs
 from tests.teams.test_flow import ask, offers_to

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import t
-from handlers.intake import Language
-from handlers.roster_admin import PeerFields
+from handlers.core.i18n import t
+from handlers.core.languages import Language
+from handlers.roster.admin import PeerFields
 from models import Tier
 
 MAX_CASELOAD_CAP = 20

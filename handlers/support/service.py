@@ -21,24 +21,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource
-from handlers import notices
-from handlers.audit import REQUESTER, audit, peer_actor
-from handlers.i18n import pick_locale, t
-from handlers.intake import IntakeForm, Urgency
-from handlers.jobs import enqueue
-from handlers.outbox import deliver
-from handlers.people import (
+from handlers.core import notices
+from handlers.core.audit import REQUESTER, audit, peer_actor
+from handlers.core.crisis_lines import KnownOrganisations, crisis_resources
+from handlers.core.i18n import pick_locale, t
+from handlers.core.jobs import enqueue
+from handlers.core.outbox import deliver
+from handlers.core.people import (
     OrganisationDefaults,
     Person,
     address_of,
     find_identity,
     identity_for,
+    identity_of,
     known_time_zone,
+    locale_of,
     organisation_for,
 )
-from handlers.ports import Message, restated
-from handlers.roster import same_unit
-from handlers.roster_admin import coordinator_peer, own_time_on_call
+from handlers.core.ports import Message, restated
+from handlers.intake import IntakeForm, Urgency
+from handlers.roster.admin import coordinator_peer, own_time_on_call
+from handlers.roster.on_call import same_unit
+from handlers.roster.status import PeerStatus
 from handlers.routing import (
     ADVANCE,
     CHASE,
@@ -49,8 +53,6 @@ from handlers.routing import (
     cancel_routing,
     chase,
     coordinators,
-    identity_of,
-    locale_of,
     move_on,
     nobody_took_it,
     offer_tier,
@@ -62,8 +64,8 @@ from handlers.routing import (
     update_acknowledgement,
     withdraw_offers,
 )
-from handlers.safety.known import KnownOrganisations, crisis_resources
 from handlers.safety.risk import suggests_risk
+from handlers.support import messages
 from models import (
     TIER_ORDER,
     ChatIdentity,
@@ -89,17 +91,6 @@ STORING_AT_ONCE = 4
 PROFESSIONAL_INDEX = TIER_ORDER.index(Tier.PROFESSIONAL)
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class PeerStatus:
-    tier: str
-    available: bool
-    open_cases: list[str]  # the references of the cases they accepted and have not closed
-    on_call_now: bool
-    on_call_from: datetime | None  # their current or next stretch on call (two weeks ahead)
-    on_call_until: datetime | None  # None if it goes on beyond those two weeks
-    time_zone: str
 
 
 @dataclass(frozen=True)
@@ -194,7 +185,7 @@ class SupportService:
         card = await self.known.card(person.platform, person.tenant_id)
         locale = locale or pick_locale(person.locale, card.locale)
         crisis = form.crisis or suggests_risk(form.note, card.risk_phrases)
-        return notices.receipt(locale, crisis, list(card.crisis))
+        return messages.receipt(locale, crisis, list(card.crisis))
 
     async def crisis_lines_for(self, person: Person) -> tuple[str, list[CrisisResource]]:
         """(language, crisis lines) of the person's organisation, with or without a database."""
@@ -205,7 +196,7 @@ class SupportService:
         """The answer when storing a request failed: the organisation's own crisis lines, kept in
         memory (the defaults only for a workspace this process has never seen)."""
         locale, resources = await self.crisis_lines_for(person)
-        return notices.fallback_acknowledgement(locale, resources)
+        return messages.fallback_acknowledgement(locale, resources)
 
     async def locale_for(self, person: Person) -> str:
         """The person's language: their platform's, else their organisation's, else ours."""
@@ -290,7 +281,7 @@ class SupportService:
         locale: str, organisation: Organisation, request: SupportRequest
     ) -> Message:
         minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
-        return notices.acknowledgement(locale, request, crisis_resources(organisation), minutes)
+        return messages.acknowledgement(locale, request, crisis_resources(organisation), minutes)
 
     async def accept(self, person: Person, offer_id: int) -> Message:
         now = self.clock()
@@ -327,7 +318,7 @@ class SupportService:
             if request.accepted_peer_id == coordinator.id:  # a double click
                 return await self._accepted_view(session, locale, request)
             if request.status != RequestStatus.OPEN.value:
-                return notices.alert_answered(locale, request)
+                return messages.alert_answered(locale, request)
             if identity.id == request.requester_id:
                 return notices.notice(locale, "alert.own_request")
             if request.exclude_own_unit and same_unit(coordinator.unit, request.requester_unit):
@@ -425,7 +416,7 @@ class SupportService:
             await session.refresh(request, with_for_update=True)
             if request.status == RequestStatus.OPEN.value:
                 await move_on(session, organisation, request, now)
-            view = notices.offer_closed(locale, request, "declined")
+            view = messages.offer_closed(locale, request, "declined")
         self.after_commit()
         return view
 
@@ -492,7 +483,7 @@ class SupportService:
                 if coordinator.id == peer.id:
                     continue
                 other = await identity_of(session, coordinator)
-                message = notices.debrief_request(
+                message = messages.debrief_request(
                     locale_of(other, organisation), identity.display_name, address_of(identity)
                 )
                 await deliver(
@@ -536,7 +527,7 @@ class SupportService:
             return PeerStatus(
                 tier=peer.tier,
                 available=peer.available,
-                open_cases=[notices.reference(case) for case in cases],
+                open_cases=[messages.reference(case) for case in cases],
                 on_call_now=stretch is not None and stretch.starts_at <= now,
                 on_call_from=stretch.starts_at if stretch else None,
                 on_call_until=(
@@ -601,8 +592,8 @@ class SupportService:
                 which = notices.notice(
                     locale_of(identity, organisation),
                     "relay.which",
-                    references=", ".join(notices.reference(case) for case in cases),
-                    example=notices.reference(cases[-1]),
+                    references=", ".join(messages.reference(case) for case in cases),
+                    example=messages.reference(cases[-1]),
                 )
                 return Relayed(which, None, from_requester=False)
             from_requester = request.requester_id == identity.id
@@ -614,7 +605,7 @@ class SupportService:
                 assert request.requester_id is not None
                 other = await session.get(ChatIdentity, request.requester_id)
                 assert other is not None
-            message = notices.relayed(
+            message = messages.relayed(
                 locale_of(other, organisation), from_requester, text, request, risk
             )
             key = f"{relay_key_prefix(request.id)}{uuid.uuid4()}"  # found again by `forget`
@@ -622,7 +613,7 @@ class SupportService:
             view = notices.notice(
                 locale_of(identity, organisation),
                 "relay.sent",
-                reference=notices.reference(request),
+                reference=messages.reference(request),
             )
         self.after_commit()
         return Relayed(view, request.id, from_requester)
@@ -750,7 +741,7 @@ class SupportService:
             step="accepted",
             buttons=[],
         )
-        message = notices.connected_for_requester(
+        message = messages.connected_for_requester(
             locale_of(requester, organisation),
             request,
             peer_identity.display_name,
@@ -766,7 +757,7 @@ class SupportService:
         requester = (
             await session.get(ChatIdentity, request.requester_id) if request.requester_id else None
         )
-        return notices.accepted_for_peer(
+        return messages.accepted_for_peer(
             locale,
             request,
             requester.display_name if requester else None,
@@ -785,7 +776,7 @@ class SupportService:
             reason = "moved_on"
         else:
             reason = "taken"
-        return notices.offer_closed(locale, request, reason)
+        return messages.offer_closed(locale, request, reason)
 
     async def _withdraw_locked(
         self,
@@ -855,7 +846,7 @@ class SupportService:
             if job is None or recipient is None:
                 continue
             original = Message.model_validate(job.payload["message"])
-            status = notices.ended_status(locale_of(recipient, organisation), request)
+            status = messages.ended_status(locale_of(recipient, organisation), request)
             await deliver(
                 session,
                 to=recipient,
@@ -877,7 +868,7 @@ class SupportService:
         peer = await self._accepting_peer(session, request)
         if offer_job is not None and peer is not None:
             identity = await identity_of(session, peer)
-            message = notices.case_ended_for_peer(locale_of(identity, organisation), request)
+            message = messages.case_ended_for_peer(locale_of(identity, organisation), request)
             await deliver(
                 session,
                 to=identity,
@@ -899,7 +890,7 @@ class SupportService:
         if peer is None:
             return
         identity = await identity_of(session, peer)
-        message = notices.peer_wellbeing(locale_of(identity, organisation), request)
+        message = messages.peer_wellbeing(locale_of(identity, organisation), request)
         await deliver(session, to=identity, message=message, key=f"wellbeing:{request.id}", now=now)
 
     async def _tell_peer(
@@ -915,7 +906,7 @@ class SupportService:
             return
         identity = await identity_of(session, peer)
         message = notices.notice(
-            locale_of(identity, organisation), key, reference=notices.reference(request)
+            locale_of(identity, organisation), key, reference=messages.reference(request)
         )
         await deliver(session, to=identity, message=message, key=f"{key}:{request.id}", now=now)
 
@@ -950,7 +941,7 @@ def addressed_case(cases: list[SupportRequest], text: str) -> tuple[SupportReque
     first, _, rest = text.strip().partition(" ")
     wanted = first.strip("#:,").upper()
     for case in cases:
-        if wanted == notices.reference(case) and rest.strip():
+        if wanted == messages.reference(case) and rest.strip():
             return case, rest.strip()
     return (cases[0], text) if len(cases) == 1 else (None, text)
 

@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LOCALE_DIR = Path(__file__).with_name("locale")
+LOCALE_DIR = Path(__file__).parents[1] / "locale"
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "es")
 DEFAULT_LOCALE = "en"
 

@@ -13,12 +13,13 @@ from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notices
-from handlers.outbox import deliver
-from handlers.ports import Message
-from handlers.roster import on_call, open_caseloads
-from handlers.routing import identity_of, locale_of, tell_coordinators
-from handlers.support import SupportService
+from handlers.core import notices
+from handlers.core.outbox import deliver
+from handlers.core.people import identity_of, locale_of
+from handlers.core.ports import Message
+from handlers.roster.on_call import on_call, open_caseloads
+from handlers.routing import tell_coordinators
+from handlers.support.service import SupportService
 from models import Organisation, Peer, Tier
 
 REMINDER_AHEAD = timedelta(days=30)

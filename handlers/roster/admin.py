@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.audit import peer_actor, record
-from handlers.calendar_import import calendar_shifts
-from handlers.people import Person, find_identity, identity_for
-from handlers.roster import Shift, coming_shifts
+from handlers.core.audit import peer_actor, record
+from handlers.core.people import Person, find_identity, identity_for
+from handlers.roster.calendar import calendar_shifts
+from handlers.roster.on_call import Shift, coming_shifts
 from handlers.safety.risk import clean_phrase, normal
 from models import (
     ChatIdentity,

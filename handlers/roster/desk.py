@@ -13,24 +13,19 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers import notices
-from handlers.i18n import t
-from handlers.people import Person
-from handlers.ports import Message
-from handlers.roster_admin import (
-    RosterAdmin,
-    on_call_schedule,
-    require_coordinator,
-    spans,
-)
-from handlers.roster_forms import (
+from handlers.core import notices
+from handlers.core.i18n import t
+from handlers.core.people import Person
+from handlers.core.ports import Message
+from handlers.roster.admin import RosterAdmin, on_call_schedule, require_coordinator, spans
+from handlers.roster.forms import (
     FormInvalid,
     chosen_peer,
     override_answers,
     peer_fields,
     rotation_answers,
 )
-from handlers.support import SupportService
+from handlers.support.service import SupportService
 from models import Organisation, Tier
 
 SCHEDULE_AHEAD = timedelta(days=14)

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ports import Address
-from models import ChatIdentity, Organisation, Workspace
+from handlers.core.i18n import pick_locale
+from handlers.core.ports import Address
+from models import ChatIdentity, Organisation, Peer, Workspace
 from models.crypto import vault
 from models.db import Database
 
@@ -129,6 +130,18 @@ async def identity_for(
     zone = known_time_zone(person.time_zone)
     if zone and zone != identity.time_zone:
         identity.time_zone = zone
+    return identity
+
+
+def locale_of(identity: ChatIdentity, organisation: Organisation) -> str:
+    """A person's language: their platform's, else their organisation's."""
+    return pick_locale(identity.locale, organisation.locale)
+
+
+async def identity_of(session: AsyncSession, peer: Peer) -> ChatIdentity:
+    """How to reach someone on the roster."""
+    identity = await session.get(ChatIdentity, peer.identity_id)
+    assert identity is not None
     return identity
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.jobs import enqueue
-from handlers.ports import Message
+from handlers.core.jobs import enqueue
+from handlers.core.ports import Message
 from models import ChatIdentity, DueJob
 
 DELIVER = "deliver"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.jobs import RetryLater
-from handlers.people import address_of
-from handlers.ports import Message, Messengers
+from handlers.core.jobs import RetryLater
+from handlers.core.people import address_of
+from handlers.core.ports import Message, Messengers
 from models import ChatIdentity, DueJob, JobStatus
 from models.db import Database
 

@@ -6,30 +6,24 @@ notices are built from the request's attributes only, never from who asked.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 
 from config.crisis import CrisisResource
-from handlers.dates import duration
-from handlers.i18n import t
-from handlers.ports import Address, Button, Message
+from handlers.core.dates import duration
+from handlers.core.i18n import t
+from handlers.core.notices import crisis_lines, start_button
+from handlers.core.ports import Address, Button, Message
 from models import RequestStatus, SupportRequest
 
 if TYPE_CHECKING:
-    from handlers.support import PeerStatus
+    pass
 
 ACCEPT = "offer.accept"
 DECLINE = "offer.decline"
 WITHDRAW = "request.withdraw"
 CLOSE = "request.close"
-ASK_AGAIN = "support.start"
-AVAILABILITY = "peer.availability"
 PEER_OK = "peer.ok"
 PEER_DEBRIEF = "peer.debrief"
-PULSE_OPT = "pulse.opt"  # value "on" or "off": the weekly pulse in one click
 INTAKE_FAILED = "intake.failed"  # the kind of the answer to a request not stored yet
 TAKE = "request.take"  # a coordinator's "I will make contact": takes the case like an accept
 ALERT = "coordinator.alert"
@@ -47,13 +41,6 @@ def _request_fields(locale: str, request: SupportRequest) -> list[tuple[str, str
         (t(locale, "field.category"), t(locale, f"category.{request.category}")),
         (t(locale, "field.contact"), t(locale, f"contact.{request.contact}")),
         (t(locale, "field.language"), t(locale, f"language.{request.language}")),
-    ]
-
-
-def crisis_lines(locale: str, resources: list[CrisisResource]) -> list[str]:
-    """The organisation's crisis lines as a message shows them: a heading, then one per line."""
-    return [t(locale, "crisis.heading")] + [
-        t(locale, "crisis.entry", name=item.name, contact=item.contact) for item in resources
     ]
 
 
@@ -216,21 +203,6 @@ def ended_status(locale: str, request: SupportRequest) -> str:
     return t(locale, key, reference=reference(request))
 
 
-def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Message:
-    return Message(kind=kind, lines=[t(locale, key, **params)])
-
-
-def offer_support(locale: str, key: str, resources: list[CrisisResource]) -> Message:
-    """A reply to a low score: the text, the crisis lines, and the button that starts the
-    support flow."""
-    return Message(
-        kind="notice",
-        lines=[t(locale, key)],
-        crisis=crisis_lines(locale, resources),
-        buttons=[Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="")],
-    )
-
-
 def to_requester(
     locale: str, key: str, resources: list[CrisisResource], **params: object
 ) -> Message:
@@ -312,89 +284,6 @@ def debrief_request(locale: str, peer_name: str | None, peer: Address) -> Messag
         title=t(locale, "coordinator.title"),
         lines=[t(locale, "coordinator.debrief", name=peer_name or "?")],
         contact=peer,
-    )
-
-
-def pulse_switch(locale: str, opted_in: bool) -> Button:
-    """One click to stop (or start) getting the weekly wellbeing pulse."""
-    return Button(
-        action=PULSE_OPT,
-        label=t(locale, "button.pulse_off" if opted_in else "button.pulse_on"),
-        value="off" if opted_in else "on",
-    )
-
-
-def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Message:
-    """A person's home view: how to ask for support, their weekly pulse switch and, for a peer,
-    their availability switch and open cases."""
-    lines = [t(locale, "start.prompt")]
-    buttons = [start_button(locale)]
-    if status is not None:
-        tier = t(locale, f"tier.{status.tier}")
-        state = "home.peer.available" if status.available else "home.peer.unavailable"
-        lines += [t(locale, state, tier=tier), _time_on_call(locale, status)]
-        lines.append(
-            t(locale, "home.peer.cases", references=", ".join(status.open_cases))
-            if status.open_cases
-            else t(locale, "home.peer.no_cases")
-        )
-        buttons.append(
-            Button(
-                action=AVAILABILITY,
-                label=t(
-                    locale, "button.set_unavailable" if status.available else "button.set_available"
-                ),
-                value="off" if status.available else "on",
-            )
-        )
-    lines.append(t(locale, "home.pulse.on" if pulse_opted_in else "home.pulse.off"))
-    buttons.append(pulse_switch(locale, pulse_opted_in))
-    return Message(
-        kind="home",
-        title=t(locale, "home.title"),
-        lines=lines + [t(locale, "help.confidential")],
-        buttons=buttons,
-    )
-
-
-def _time_on_call(locale: str, status: PeerStatus) -> str:
-    """On call now (until when), their next time on call, or none in the coming two weeks."""
-    if status.on_call_from is None:
-        return t(locale, "home.peer.no_shift")
-    zone = ZoneInfo(status.time_zone)
-
-    def when(moment: datetime) -> str:
-        return format_datetime(moment, "EEE d MMM, HH:mm", tzinfo=zone, locale=locale)
-
-    until = status.on_call_until
-    if status.on_call_now:
-        if until is None:
-            return t(locale, "home.peer.on_call_now_open")
-        return t(locale, "home.peer.on_call_now", until=when(until))
-    if until is None:
-        return t(locale, "home.peer.next_shift_open", start=when(status.on_call_from))
-    return t(locale, "home.peer.next_shift", start=when(status.on_call_from), end=when(until))
-
-
-def start_button(locale: str) -> Button:
-    """The button that opens the intake form, wherever the bot offers it."""
-    return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
-
-
-def help_message(locale: str, commands: str, minutes: int) -> Message:
-    """What the service is, its confidentiality and its limits; `commands` is the adapter's
-    own line saying what can be typed there, `minutes` the organisation's first-contact
-    timeout for urgent requests (what the acknowledgement promises too)."""
-    return Message(
-        kind="help",
-        title=t(locale, "help.title"),
-        lines=[
-            t(locale, "help.what", within=duration(locale, minutes)),
-            t(locale, "help.confidential"),
-            t(locale, "help.limits"),
-        ],
-        buttons=[start_button(locale)],
-        footer=commands,
     )
 
 

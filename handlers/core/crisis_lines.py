@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.crisis import CrisisResource, default_resources
-from handlers.people import OrganisationDefaults
+from handlers.core.people import OrganisationDefaults
 from models import Organisation, Workspace
 from models.db import Database
 from models.organisation import DEFAULT_TIMEOUT_NOW_MINUTES
