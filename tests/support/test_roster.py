@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.chat import home
 from handlers.intake import IntakeForm
 from handlers.roster.on_call import coming_shifts, eligible_peers, on_call, shift_covering
 from models import (
