@@ -165,7 +165,7 @@ async def run(people: int, speed: float, database_url: str) -> None:
     install(runtime)
     await opt_in_everyone(runtime, people)
     clock = FastClock(speed)
-    runtime.support.clock = clock
+    runtime.core.clock = clock
     runtime.engine.clock = clock
 
     print(f"{people} people, clock and limits sped up x{speed:g}, real-time equivalents.")

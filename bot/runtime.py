@@ -18,14 +18,20 @@ from handlers.core.delivery import Delivery
 from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults
 from handlers.core.ports import Messengers
-from handlers.failures import report_failed_job
+from handlers.core.unit import Core
 from handlers.follow_up import FollowUps
 from handlers.pulse import Pulses
 from handlers.retention import Retention
 from handlers.roster.desk import RosterDesk
+from handlers.roster.status import PeerStatuses
 from handlers.roster.watch import RosterWatch
-from handlers.safety.disclosure import Disclosures
-from handlers.support.service import SupportService
+from handlers.support.answering import Offers
+from handlers.support.asking import Requests
+from handlers.support.disclosure import Disclosures
+from handlers.support.ending import Cases
+from handlers.support.failed_jobs import report_failed_job
+from handlers.support.jobs import SupportJobs
+from handlers.support.relay import Relay
 from models import DueJob
 from models.crypto import Vault, configure_vault, vault_from_settings
 from models.db import Database
@@ -46,7 +52,12 @@ class Runtime:
     database: Database
     messengers: Messengers = field(default_factory=Messengers)
     platform_status: dict[str, str] = field(default_factory=dict)
-    support: SupportService = field(init=False)
+    core: Core = field(init=False)
+    requests: Requests = field(init=False)
+    offers: Offers = field(init=False)
+    cases: Cases = field(init=False)
+    relay: Relay = field(init=False)
+    statuses: PeerStatuses = field(init=False)
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
     retention: Retention = field(init=False)
@@ -62,17 +73,24 @@ class Runtime:
             locale=self.settings.default_locale,
             country=self.settings.default_country,
         )
-        self.support = SupportService(self.database, defaults=defaults, after_commit=self.kick)
-        self.follow_ups = FollowUps(self.support)
-        self.pulses = Pulses(self.support)
-        self.retention = Retention(self.support)
-        self.actions = Actions(self.support, self.follow_ups, self.pulses)
-        self.roster_watch = RosterWatch(self.support)
-        self.commands = Commands(self.pulses, self.retention, RosterDesk(self.support))
-        self.disclosures = Disclosures(self.support)
+        core = self.core = Core(self.database, defaults=defaults, after_commit=self.kick)
+        self.requests = Requests(core)
+        self.offers = Offers(core)
+        self.cases = Cases(core)
+        self.relay = Relay(core)
+        self.statuses = PeerStatuses(core)
+        self.follow_ups = FollowUps(core, self.requests)
+        self.pulses = Pulses(core)
+        self.retention = Retention(core, self.cases)
+        self.actions = Actions(
+            core, self.offers, self.cases, self.statuses, self.follow_ups, self.pulses
+        )
+        self.roster_watch = RosterWatch(core)
+        self.commands = Commands(core, self.pulses, self.retention, RosterDesk(core))
+        self.disclosures = Disclosures(core, self.requests, self.relay)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),
-            **self.support.job_handlers(),
+            **SupportJobs(core).job_handlers(),
             **self.follow_ups.job_handlers(),
             **self.pulses.job_handlers(),
             **self.retention.job_handlers(),
@@ -137,7 +155,7 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
         await ensure_schema_current(runtime.database)
     await load_keyring(runtime.database, runtime.vault)
     # Every organisation's crisis lines in memory, for answers during a database outage.
-    await runtime.support.known.load()
+    await runtime.core.known.load()
 
 
 async def ensure_schema_current(database: Database) -> None:

@@ -12,11 +12,13 @@ from handlers.core import notices
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN, FollowUps
 from handlers.pulse import ANSWER, PULSE_OPT, Pulses
-from handlers.roster.status import AVAILABILITY
+from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
-from handlers.support.service import SupportService
+from handlers.support.answering import Offers
+from handlers.support.ending import Cases
 
 
 def _ints(value: str, count: int) -> list[int] | None:
@@ -27,8 +29,19 @@ def _ints(value: str, count: int) -> list[int] | None:
 
 
 class Actions:
-    def __init__(self, support: SupportService, follow_ups: FollowUps, pulses: Pulses) -> None:
-        self.support = support
+    def __init__(
+        self,
+        core: Core,
+        offers: Offers,
+        cases: Cases,
+        statuses: PeerStatuses,
+        follow_ups: FollowUps,
+        pulses: Pulses,
+    ) -> None:
+        self.core = core
+        self.offers = offers
+        self.cases = cases
+        self.statuses = statuses
         self.follow_ups = follow_ups
         self.pulses = pulses
 
@@ -39,28 +52,28 @@ class Actions:
         reply = await self._answer(person, action, value)
         if reply is None:  # an unknown action or a malformed value: an old or forged button
             return notices.notice(
-                pick_locale(person.locale, self.support.defaults.locale), "action.unknown"
+                pick_locale(person.locale, self.core.defaults.locale), "action.unknown"
             )
         return reply
 
     async def _answer(self, person: Person, action: str, value: str) -> Message | None:
-        support = self.support
         if action in (messages.ACCEPT, messages.DECLINE) and value.isdigit():
-            use_case = support.accept if action == messages.ACCEPT else support.decline
-            return await use_case(person, int(value))
+            answer = self.offers.accept if action == messages.ACCEPT else self.offers.decline
+            return await answer(person, int(value))
         if action in (messages.WITHDRAW, messages.CLOSE) and value:
-            use_case = support.withdraw if action == messages.WITHDRAW else support.close
-            return await use_case(person, value)
+            end = self.cases.withdraw if action == messages.WITHDRAW else self.cases.close
+            return await end(person, value)
         if action == messages.TAKE and value:
-            return await support.take(person, value)
+            return await self.offers.take(person, value)
         if action in (messages.PEER_OK, messages.PEER_DEBRIEF) and value:
-            return await support.peer_wellbeing(person, value, action == messages.PEER_DEBRIEF)
+            debrief = action == messages.PEER_DEBRIEF
+            return await self.cases.peer_wellbeing(person, value, debrief)
         if action == SCORE and (numbers := _ints(value, 2)):
             return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
         if action in (TALK_AGAIN, STOP) and value.isdigit():
             return await self.follow_ups.answer(person, int(value), action)
         if action == AVAILABILITY and value in ("on", "off"):
-            return await support.set_available(person, value == "on")
+            return await self.statuses.set_available(person, value == "on")
         if action == PULSE_OPT and value in ("on", "off"):
             return await self.pulses.set_opt_in(person, value == "on")
         if action == ANSWER and (numbers := _ints(value, 3)):

@@ -9,6 +9,7 @@ from functools import cache
 from handlers.core.i18n import SUPPORTED_LOCALES, t
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.pulse import Pulses
 from handlers.report_desk import ReportDesk, report_refusal
 from handlers.retention import Retention
@@ -46,11 +47,12 @@ class Commands:
     """The commands answered without a form: pulse opt-in and opt-out, erasure, and (typed as
     a message) the coordinator's two-week on-call schedule and programme report summary."""
 
-    def __init__(self, pulses: Pulses, retention: Retention, desk: RosterDesk) -> None:
+    def __init__(self, core: Core, pulses: Pulses, retention: Retention, desk: RosterDesk) -> None:
+        self.core = core
         self.pulses = pulses
         self.retention = retention
         self.desk = desk
-        self.reports = ReportDesk(desk.support)
+        self.reports = ReportDesk(core)
 
     async def run(self, person: Person, command: Command) -> Message | None:
         """The reply, or None for SUPPORT and HELP (the adapter shows its form or help)."""
@@ -59,13 +61,13 @@ class Commands:
         if command is Command.FORGET:
             return await self.retention.forget(person)
         if command is Command.ADMIN:
-            locale = await self.desk.support.locale_for(person)
+            locale = await self.core.locale_for(person)
             try:
                 return await self.desk.schedule(person, locale)
             except NotAllowed:
                 return refusal(locale)
         if command is Command.REPORT:  # the summary alone; an adapter may add the chart
-            locale = await self.desk.support.locale_for(person)
+            locale = await self.core.locale_for(person)
             try:
                 return (await self.reports.weekly(person, locale)).summary
             except NotAllowed:

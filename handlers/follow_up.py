@@ -21,8 +21,10 @@ from handlers.core.i18n import pick_locale, t
 from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Button, Message
+from handlers.core.unit import Core
 from handlers.intake import IntakeForm, Urgency
-from handlers.support.service import FOLLOW_UP, Submitted, SupportService
+from handlers.support.asking import Requests, Submitted
+from handlers.support.ending import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
 
 SCORE = "checkin.score"
@@ -52,15 +54,16 @@ def check_in_message(locale: str, check_in_id: int) -> Message:
 
 
 class FollowUps:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.database = support.database
+    def __init__(self, core: Core, requests: Requests) -> None:
+        self.core = core
+        self.requests = requests
+        self.database = core.database
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
         return {FOLLOW_UP: self._send}
 
     async def _send(self, job: DueJob) -> dict[str, Any]:
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             identity = await session.get(ChatIdentity, job.payload["to"])
             if identity is None:
@@ -69,14 +72,14 @@ class FollowUps:
             assert organisation is not None
             message = check_in_message(locale_of(identity, organisation), job.id)
             await deliver(session, to=identity, message=message, key=f"checkin:{job.id}", now=now)
-        self.support.after_commit()
+        self.core.after_commit()
         return {"sent": True}
 
     async def answer(
         self, person: Person, check_in_id: int, choice: str, score: int | None = None
     ) -> Message:
         """A click on a check-in button: a score, "talk again" or "stop"."""
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             identity = await find_identity(session, person)
             job = await session.get(DueJob, check_in_id, with_for_update=True)
@@ -86,7 +89,7 @@ class FollowUps:
                 or job.kind != FOLLOW_UP
                 or job.payload.get("to") != identity.id
             ):
-                locale = pick_locale(person.locale, self.support.defaults.locale)
+                locale = pick_locale(person.locale, self.core.defaults.locale)
                 return notices.notice(locale, "checkin.closed")
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
@@ -134,4 +137,4 @@ class FollowUps:
             language=previous.language if previous else "en",
             anonymous=previous.anonymous if previous else False,
         )
-        return await self.support.request_support(person, form)
+        return await self.requests.request_support(person, form)

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.overview_messages import overview_messages
 from handlers.reports import PeriodFigures, programme_report
 from handlers.roster.admin import coordinator_peer, on_call_schedule, spans
 from handlers.roster.on_call import on_call
 from handlers.roster.watch import lapsing_peers
-from handlers.support.service import SupportService
 from models import TIER_ORDER, ChatIdentity, Organisation, Peer
 
 HANDOFFS_AHEAD = timedelta(days=7)
@@ -47,12 +47,12 @@ class CoordinatorOverview:
 
 
 class Overview:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     async def messages(self, person: Person, locale: str) -> list[Message]:
         """The coordinator's sections of the home view, in `locale`; nothing for anyone else."""
-        async with self.support.database.session() as session:
+        async with self.core.database.session() as session:
             coordinator = await coordinator_peer(session, person)
             if coordinator is None:
                 return []
@@ -64,7 +64,7 @@ class Overview:
     async def _gather(
         self, session: AsyncSession, organisation: Organisation
     ) -> CoordinatorOverview:
-        now = self.support.clock()
+        now = self.core.clock()
         zone = ZoneInfo(organisation.time_zone)
         today = now.astimezone(zone).date()
         names = await _peer_names(session, organisation)

@@ -30,7 +30,7 @@ from handlers.core.jobs import enqueue
 from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, identity_for, locale_of, organisation_for
 from handlers.core.ports import Button, Message
-from handlers.support.service import SupportService
+from handlers.core.unit import Core
 from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
 
 PULSE_FAN_OUT = "pulse_fan_out"
@@ -109,9 +109,9 @@ def pulse_message(
 
 
 class Pulses:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.database = support.database
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.database = core.database
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
         return {PULSE_FAN_OUT: self._fan_out, PULSE_CLOSE: self._close}
@@ -119,7 +119,7 @@ class Pulses:
     async def set_opt_in(self, person: Person, opted_in: bool) -> Message:
         async with self.database.session() as session, session.begin():
             organisation = await organisation_for(
-                session, person.platform, person.tenant_id, self.support.defaults
+                session, person.platform, person.tenant_id, self.core.defaults
             )
             identity = await identity_for(session, organisation, person)
             identity.pulse_opt_in = opted_in
@@ -134,7 +134,7 @@ class Pulses:
     async def open_due_rounds(self) -> int:
         """The cron tick: open this week's round wherever its time has come. Idempotent: the
         unique (organisation, week) key means several workers open each round once."""
-        now = self.support.clock()
+        now = self.core.clock()
         opened = 0
         async with self.database.session() as session:
             organisations = list(await session.scalars(select(Organisation)))
@@ -146,7 +146,7 @@ class Pulses:
             if await self._open_round(organisation, week_of, opens_at):
                 opened += 1
         if opened:
-            self.support.after_commit()
+            self.core.after_commit()
         return opened
 
     async def _open_round(
@@ -165,7 +165,7 @@ class Pulses:
                 session.add(pulse_round)
                 await session.flush()
                 for kind, run_at in (
-                    (PULSE_FAN_OUT, self.support.clock()),
+                    (PULSE_FAN_OUT, self.core.clock()),
                     (PULSE_CLOSE, pulse_round.closes_at),
                 ):
                     await enqueue(
@@ -183,7 +183,7 @@ class Pulses:
     async def _fan_out(self, job: DueJob) -> dict[str, Any]:
         """Queue one pulse per opted-in person, spaced to the platform's pace. Each is its own
         delivery job, so a restart resumes where the sending stopped."""
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             pulse_round = await session.get(PulseRound, job.payload["round_id"])
             if pulse_round is None or pulse_round.status != "open":
@@ -216,7 +216,7 @@ class Pulses:
                     key=f"pulse:{pulse_round.id}:{identity.id}",
                     now=now + delay,
                 )
-        self.support.after_commit()
+        self.core.after_commit()
         return {"queued": sum(sent_per_workspace.values())}
 
     async def _close(self, job: DueJob) -> dict[str, Any]:
@@ -229,12 +229,12 @@ class Pulses:
         return {"closed": True}
 
     async def answer(self, person: Person, round_id: int, question: int, score: int) -> Message:
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             identity = await find_identity(session, person)
             pulse_round = await session.get(PulseRound, round_id)
             if identity is None or pulse_round is None:
-                locale = pick_locale(person.locale, self.support.defaults.locale)
+                locale = pick_locale(person.locale, self.core.defaults.locale)
                 return notices.notice(locale, "pulse.closed")
             organisation = await session.get(Organisation, pulse_round.organisation_id)
             assert organisation is not None

@@ -16,10 +16,10 @@ from handlers.core import notices
 from handlers.core.audit import peer_actor
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.report_summary import summary
 from handlers.reports import Period, Report, seen_report
 from handlers.roster.admin import require_coordinator
-from handlers.support.service import SupportService
 from models import Organisation
 
 REPORT_WEEKS = 8
@@ -58,21 +58,21 @@ def report_chart_failed(locale: str) -> Message:
 
 
 class ReportDesk:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     async def check(self, person: Person) -> None:
         """NotAllowed unless `person` is an active coordinator: one read, nothing computed."""
-        async with self.support.database.reader() as session:
+        async with self.core.database.reader() as session:
             await require_coordinator(session, person)
 
     async def weekly(self, person: Person, locale: str) -> ChatReport:
         """The last eight complete weeks' report and its summary in `locale`; audited."""
-        async with self.support.database.session() as session, session.begin():
+        async with self.core.database.session() as session, session.begin():
             coordinator = await require_coordinator(session, person)
             organisation = await session.get(Organisation, coordinator.organisation_id)
             assert organisation is not None
-            now = self.support.clock()
+            now = self.core.clock()
             start, end = complete_weeks(now, ZoneInfo(organisation.time_zone))
             actor = peer_actor(coordinator)
             report = await seen_report(

@@ -22,7 +22,9 @@ from handlers.core.jobs import enqueue
 from handlers.core.outbox import DELIVER
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Message
-from handlers.support.service import FOLLOW_UP, SupportService, relay_key_prefix
+from handlers.core.unit import Core
+from handlers.support.ending import FOLLOW_UP, Cases
+from handlers.support.relay import relay_key_prefix
 from models import (
     ChatIdentity,
     DueJob,
@@ -43,16 +45,17 @@ EVENT_IDS_KEPT = timedelta(days=2)  # Slack retries within minutes; two days is 
 
 
 class Retention:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.database = support.database
+    def __init__(self, core: Core, cases: Cases) -> None:
+        self.core = core
+        self.cases = cases
+        self.database = core.database
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
         return {PURGE: self._purge_job}
 
     async def schedule_daily_purge(self) -> None:
         """The cron tick: one purge job per day, whichever worker asks first (unique key)."""
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             await enqueue(
                 session,
@@ -61,7 +64,7 @@ class Retention:
                 run_at=now,
                 payload={},
             )
-        self.support.after_commit()
+        self.core.after_commit()
 
     async def _purge_job(self, job: DueJob) -> dict[str, Any]:
         return {"purged_requests": await self.purge()}
@@ -71,7 +74,7 @@ class Retention:
 
         Returns how many requests were purged.
         """
-        now = self.support.clock()
+        now = self.core.clock()
         purged = 0
         async with self.database.session() as session, session.begin():
             for organisation in list(await session.scalars(select(Organisation))):
@@ -193,7 +196,7 @@ class Retention:
         async with self.database.session() as session:
             identity = await find_identity(session, person)
             if identity is None:
-                locale = pick_locale(person.locale, self.support.defaults.locale)
+                locale = pick_locale(person.locale, self.core.defaults.locale)
                 return notices.notice(locale, "forget.nothing")
             open_requests = list(
                 await session.scalars(
@@ -206,8 +209,8 @@ class Retention:
                 )
             )
         for request_id in open_requests:
-            await self.support.withdraw(person, request_id)
-        now = self.support.clock()
+            await self.cases.withdraw(person, request_id)
+        now = self.core.clock()
         async with self.database.session() as session, session.begin():
             identity = await find_identity(session, person)
             assert identity is not None

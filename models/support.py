@@ -63,6 +63,12 @@ class SupportRequest(Base):
     closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
+    @property
+    def reference(self) -> str:
+        """A short case reference that reveals nothing (the id is random, or a hash of the
+        form's id)."""
+        return self.id[:6].upper()
+
 
 class Offer(Base):
     __tablename__ = "offers"

@@ -245,7 +245,7 @@ def lapsing(org: int = OrgOption) -> None:
 
     async def work(runtime: Runtime) -> list[tuple[str, date | None]]:
         names = {p.id: i.display_name or "" for p, i in await _admin(runtime).peers(org)}
-        peers = await RosterWatch(runtime.support).lapsing(org)
+        peers = await RosterWatch(runtime.core).lapsing(org)
         return [(names.get(peer.id, ""), peer.training_valid_until) for peer in peers]
 
     table = Table("peer", "training valid until")

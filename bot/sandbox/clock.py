@@ -1,6 +1,6 @@
 """The sandbox's clock: real time plus an offset that only moves forward.
 
-The bot reads the time through `runtime.support.clock` and `runtime.engine.clock` (the same
+The bot reads the time through `runtime.core.clock` and `runtime.engine.clock` (the same
 seams the tests use); the sandbox hands both this clock, so moving it forward makes escalations,
 check-ins and pulse rounds come due without waiting days.
 """

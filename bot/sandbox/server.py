@@ -157,7 +157,7 @@ class Sandbox:
             **platform_status(settings),
             "slack": f"on (sandbox: a fake Slack workspace at {self.page_url})",
         }
-        runtime.support.clock = self.clock
+        runtime.core.clock = self.clock
         runtime.engine.clock = self.clock
         self.slack = SignedSlack(
             events_url=f"{self.bot_url}slack/events",

@@ -49,7 +49,12 @@ def install(runtime: Runtime) -> SlackPlatform:
         )
     runtime.messengers.register(PLATFORM, SlackMessenger(client, tokens, runtime.database))
     listeners = SlackListeners(
-        runtime.support, runtime.actions, runtime.commands, runtime.disclosures
+        runtime.core,
+        runtime.requests,
+        runtime.statuses,
+        runtime.actions,
+        runtime.commands,
+        runtime.disclosures,
     )
     app = build_app(settings, client, runtime.database, listeners, oauth)
     return SlackPlatform(

@@ -31,11 +31,13 @@ from handlers.core import notices
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
-from handlers.safety.disclosure import Disclosures
+from handlers.roster.status import PeerStatuses
 from handlers.support import messages
-from handlers.support.service import SupportService
+from handlers.support.asking import Requests
+from handlers.support.disclosure import Disclosures
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,9 @@ BUTTON = re.compile(r"^[a-z_]+(\.[a-z_]+)*(#\d+)?$")
 
 @dataclass
 class SlackListeners:
-    support: SupportService
+    core: Core
+    requests: Requests
+    statuses: PeerStatuses
     actions: Actions
     commands: Commands
     disclosures: Disclosures
@@ -57,7 +61,7 @@ class SlackListeners:
     reports: SlackReports = field(init=False)
 
     def __post_init__(self) -> None:
-        self.overview = Overview(self.support)
+        self.overview = Overview(self.core)
         self.admin = SlackAdmin(self.commands.desk, self.people)
         self.reports = SlackReports(self.commands.reports)
 
@@ -74,15 +78,15 @@ class SlackListeners:
 
     async def _locale(self, person: Person) -> str:
         try:
-            return await self.support.locale_for(person)
+            return await self.core.locale_for(person)
         except Exception:  # the database is down: Slack's locale will do
-            return pick_locale(person.locale, self.support.defaults.locale)
+            return pick_locale(person.locale, self.core.defaults.locale)
 
     async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
         await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
 
     async def _help(self, person: Person, locale: str) -> Message:
-        card = await self.support.known.card(person.platform, person.tenant_id)
+        card = await self.core.known.card(person.platform, person.tenant_id)
         return help_message(locale, card.timeout_now_minutes)
 
     # --- listeners ----------------------------------------------------------------------------
@@ -151,14 +155,14 @@ class SlackListeners:
         """Field errors go back into the modal; a valid form is answered at once (received, and
         the crisis lines) and stored after, its confirmation following by DM."""
         sender = ids_of(body)  # who they are is looked up after the answer
-        locale = pick_locale(view.get("private_metadata"), self.support.defaults.locale)
-        card = await self.support.known.card(sender.platform, sender.tenant_id)
+        locale = pick_locale(view.get("private_metadata"), self.core.defaults.locale)
+        card = await self.core.known.card(sender.platform, sender.tenant_id)
         try:
             form = parse_intake(answers_of(view), locale, card.risk_phrases)
         except IntakeInvalid as exc:
             await ack(response_action="errors", errors=errors_for_blocks(exc.errors))
             return
-        receipt = await self.support.receipt(sender, form, locale)
+        receipt = await self.requests.receipt(sender, form, locale)
         await ack(response_action="update", view=result_view(locale, receipt))
         try:
             person = await self.people.of_payload(client, body)
@@ -166,7 +170,7 @@ class SlackListeners:
             log.warning("slack: could not look the requester up (%s)", type(exc).__name__)
             person = sender
         # The view id names this submission: a replay of it stores nothing twice.
-        answer = await self.support.submit(person, form, key=view.get("id") or None)
+        answer = await self.requests.submit(person, form, key=view.get("id") or None)
         if answer.kind == messages.INTAKE_FAILED:  # not stored yet: no outbox, so say it here
             await post_direct(client, person.user_id, answer)
 
@@ -208,7 +212,7 @@ class SlackListeners:
         """How to ask for support; for a peer, their switch and open cases; for a coordinator,
         the roster and the programme at a glance."""
         locale = await self._locale(person)
-        status = await self.support.peer_status(person)
+        status = await self.statuses.peer_status(person)
         pulse = await self.commands.pulses.opted_in(person)
         own = home.home(locale, status, pulse)
         coordinator = await self.overview.messages(person, locale)

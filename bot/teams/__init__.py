@@ -28,7 +28,14 @@ def install(runtime: Runtime) -> TeamsPlatform:
     runtime.messengers.register(
         PLATFORM, TeamsMessenger(adapter, config.APP_ID, runtime.database, retry)
     )
-    bot = TeamsBot(runtime.support, runtime.actions, runtime.commands, runtime.disclosures, retry)
+    bot = TeamsBot(
+        runtime.core,
+        runtime.requests,
+        runtime.actions,
+        runtime.commands,
+        runtime.disclosures,
+        retry,
+    )
     endpoint = MessagesEndpoint(adapter, bot, authenticated=bool(config.APP_ID))
     return TeamsPlatform(endpoint)
 

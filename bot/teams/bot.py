@@ -34,10 +34,11 @@ from handlers.commands import Command, Commands, command_of
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.intake import IntakeInvalid, parse_intake
 from handlers.overview import Overview
-from handlers.safety.disclosure import Disclosures
-from handlers.support.service import SupportService
+from handlers.support.asking import Requests
+from handlers.support.disclosure import Disclosures
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +60,19 @@ class TextInvokeResponse(AdaptiveCardInvokeResponse):
 class TeamsBot(ActivityHandler):
     def __init__(
         self,
-        support: SupportService,
+        core: Core,
+        requests: Requests,
         actions: Actions,
         commands: Commands,
         disclosures: Disclosures,
         retry: RetryPolicy,
     ) -> None:
-        self.support = support
+        self.core = core
+        self.requests = requests
         self.actions = actions
         self.commands = commands
         self.disclosures = disclosures
-        self.overview = Overview(support)
+        self.overview = Overview(core)
         self.admin = TeamsAdmin(commands.desk)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
@@ -83,7 +86,7 @@ class TeamsBot(ActivityHandler):
         person = person_of(activity)
         if person is None or not activity.members_added:
             return
-        await remember(self.support, person)
+        await remember(self.core, person)
         bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added):
             locale = await self._locale(person)
@@ -97,7 +100,7 @@ class TeamsBot(ActivityHandler):
             return
         if not await self._first_delivery(activity):
             return  # the channel sent it again: it was answered (and relayed) once already
-        await remember(self.support, person)
+        await remember(self.core, person)
         locale = await self._locale(person)
         command = command_of(text)
         if command is Command.SUPPORT:
@@ -117,7 +120,7 @@ class TeamsBot(ActivityHandler):
 
     async def _help(self, person: Person, locale: str) -> Message:
         opted_in = await self.commands.pulses.opted_in(person)
-        card = await self.support.known.card(person.platform, person.tenant_id)
+        card = await self.core.known.card(person.platform, person.tenant_id)
         return replies.help_message(locale, opted_in, card.timeout_now_minutes)
 
     async def _admin(self, person: Person, locale: str) -> Card:
@@ -141,7 +144,7 @@ class TeamsBot(ActivityHandler):
         if person is None:
             card = message_card(replies.unknown_action(pick_locale(turn_context.activity.locale)))
         else:
-            await remember(self.support, person)
+            await remember(self.core, person)
             card = await self._answer(person, str(action.get("verb") or ""), data)
         if data.get(KEEP_CARD) is True:  # the clicked card shows crisis lines: it stays
             await self._reply(turn_context, card)
@@ -172,13 +175,13 @@ class TeamsBot(ActivityHandler):
         locale = await self._locale(person)
         answers = answers_of(data)
         form_id = str(data.get(FORM_ID) or "") or None
-        card = await self.support.known.card(person.platform, person.tenant_id)
+        card = await self.core.known.card(person.platform, person.tenant_id)
         try:
             form = parse_intake(answers, locale, card.risk_phrases)
         except IntakeInvalid as exc:
             return intake_card(locale, answers, exc.errors, form_id)
-        receipt = await self.support.receipt(person, form, locale)
-        answer = await self.support.submit(person, form, key=form_id)
+        receipt = await self.requests.receipt(person, form, locale)
+        answer = await self.requests.submit(person, form, key=form_id)
         if answer.kind != "intake.ack":  # not stored (yet): the crisis resources, now
             return message_card(answer)
         return message_card(receipt)
@@ -189,15 +192,13 @@ class TeamsBot(ActivityHandler):
             return True
         pair = f"{activity.conversation.id}\x1f{activity.id}".encode()
         try:
-            return await first_time(
-                self.support.database, PLATFORM, hashlib.sha256(pair).hexdigest()
-            )
+            return await first_time(self.core.database, PLATFORM, hashlib.sha256(pair).hexdigest())
         except Exception as exc:  # the database is down: answering matters more than dedupe
             log.warning("teams: could not record activity (%s)", type(exc).__name__)
             return True
 
     async def _locale(self, person: Person) -> str:
         try:
-            return await self.support.locale_for(person)
+            return await self.core.locale_for(person)
         except Exception:  # the database is down: the platform's locale will do
-            return pick_locale(person.locale, self.support.defaults.locale)
+            return pick_locale(person.locale, self.core.defaults.locale)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.teams.activities import PLATFORM
 from handlers.core.people import Person, find_identity, identity_for, organisation_for
 from handlers.core.ports import Address
-from handlers.support.service import SupportService
+from handlers.core.unit import Core
 from models import ChatIdentity
 from models.db import Database
 
@@ -27,12 +27,12 @@ log = logging.getLogger(__name__)
 TENANT_SAMPLE = 20
 
 
-async def remember(support: SupportService, person: Person) -> None:
+async def remember(core: Core, person: Person) -> None:
     """Create or refresh the person's identity; a failure is logged, never shown to them."""
     try:
-        async with support.database.session() as session, session.begin():
+        async with core.database.session() as session, session.begin():
             organisation = await organisation_for(
-                session, person.platform, person.tenant_id, support.defaults
+                session, person.platform, person.tenant_id, core.defaults
             )
             await identity_for(session, organisation, person)
     except Exception as exc:  # the answer to the person matters more than the refresh

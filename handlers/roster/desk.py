@@ -17,6 +17,7 @@ from handlers.core import notices
 from handlers.core.i18n import t
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.roster.admin import RosterAdmin, on_call_schedule, require_coordinator, spans
 from handlers.roster.forms import (
     FormInvalid,
@@ -25,7 +26,6 @@ from handlers.roster.forms import (
     peer_fields,
     rotation_answers,
 )
-from handlers.support.service import SupportService
 from models import Organisation, Tier
 
 SCHEDULE_AHEAD = timedelta(days=14)
@@ -44,13 +44,13 @@ def refusal(locale: str) -> Message:
 
 
 class RosterDesk:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.admin = RosterAdmin(support.database, clock=lambda: support.clock())
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.admin = RosterAdmin(core.database, clock=lambda: core.clock())
 
     async def organisation_of(self, person: Person) -> int:
         """The organisation `person` coordinates; NotAllowed for anyone else."""
-        async with self.support.database.reader() as session:
+        async with self.core.database.reader() as session:
             return (await require_coordinator(session, person)).organisation_id
 
     async def roster(self, person: Person) -> list[RosterEntry]:
@@ -64,9 +64,9 @@ class RosterDesk:
     async def schedule(self, person: Person, locale: str) -> Message:
         """Who is on call for the next two weeks, each stretch once, in local time."""
         organisation_id = await self.organisation_of(person)
-        now = self.support.clock()
+        now = self.core.clock()
         names = {entry.peer_id: entry.name for entry in await self.roster(person)}
-        async with self.support.database.session() as session:
+        async with self.core.database.session() as session:
             organisation = await session.get(Organisation, organisation_id)
             assert organisation is not None
             entries = spans(
@@ -160,7 +160,7 @@ class RosterDesk:
     ) -> Message:
         organisation_id = await self.organisation_of(actor)
         answers = override_answers(
-            locale, self.support.clock(), peer=peer, starts_at=starts_at, ends_at=ends_at
+            locale, self.core.clock(), peer=peer, starts_at=starts_at, ends_at=ends_at
         )
         entry = await self._entry(actor, locale, answers.peer_id)
         await self.admin.add_override(
@@ -225,14 +225,14 @@ class RosterDesk:
         return await self._time_zone(await self.organisation_of(person))
 
     async def _time_zone(self, organisation_id: int) -> str:
-        async with self.support.database.session() as session:
+        async with self.core.database.session() as session:
             organisation = await session.get(Organisation, organisation_id)
             assert organisation is not None
             return organisation.time_zone
 
     async def _today(self, organisation_id: int) -> date:
         zone = ZoneInfo(await self._time_zone(organisation_id))
-        return self.support.clock().astimezone(zone).date()
+        return self.core.clock().astimezone(zone).date()
 
     async def _entry(
         self, actor: Person, locale: str, peer_id: int, field: str = "peer"

@@ -17,9 +17,9 @@ from handlers.core import notices
 from handlers.core.outbox import deliver
 from handlers.core.people import identity_of, locale_of
 from handlers.core.ports import Message
+from handlers.core.unit import Core
+from handlers.roster.notify import tell_coordinators
 from handlers.roster.on_call import on_call, open_caseloads
-from handlers.routing import tell_coordinators
-from handlers.support.service import SupportService
 from models import Organisation, Peer, Tier
 
 REMINDER_AHEAD = timedelta(days=30)
@@ -48,16 +48,16 @@ async def lapsing_peers(
 
 
 class RosterWatch:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.database = support.database
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.database = core.database
 
     async def check_training(self) -> int:
         """Remind peers 30 days before their training lapses, and tell them when it has.
 
         Returns how many peers are concerned (each hears once per reminder: keyed messages).
         """
-        now = self.support.clock()
+        now = self.core.clock()
         queued = 0
         async with self.database.session() as session, session.begin():
             for organisation in list(await session.scalars(select(Organisation))):
@@ -91,12 +91,12 @@ class RosterWatch:
                         now=now,
                     )
                     queued += 1
-        self.support.after_commit()
+        self.core.after_commit()
         return queued
 
     async def lapsing(self, organisation_id: int) -> list[Peer]:
         """Active peers whose training lapses within 30 days (or has lapsed), soonest first."""
-        now = self.support.clock()
+        now = self.core.clock()
         async with self.database.session() as session:
             organisation = await session.get(Organisation, organisation_id)
             if organisation is None:
@@ -107,7 +107,7 @@ class RosterWatch:
     async def warn_coverage_gaps(self) -> int:
         """Warn coordinators of a coming hour with no trained, available peer on call, and (once
         a day while it lasts) of having nobody who can take a request right now."""
-        now = self.support.clock()
+        now = self.core.clock()
         warned = 0
         async with self.database.session() as session, session.begin():
             for organisation in list(await session.scalars(select(Organisation))):
@@ -126,7 +126,7 @@ class RosterWatch:
                 await self._tell_coordinators(
                     session, organisation, "coverage.gap", f"coverage:{gap.isoformat()}", now, gap
                 )
-        self.support.after_commit()
+        self.core.after_commit()
         return warned
 
     async def _tell_coordinators(

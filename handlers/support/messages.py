@@ -29,12 +29,6 @@ TAKE = "request.take"  # a coordinator's "I will make contact": takes the case l
 ALERT = "coordinator.alert"
 
 
-def reference(request: SupportRequest) -> str:
-    """A short case reference that reveals nothing (the request id is random, or a hash of the
-    form's id)."""
-    return request.id[:6].upper()
-
-
 def _request_fields(locale: str, request: SupportRequest) -> list[tuple[str, str]]:
     return [
         (t(locale, "field.urgency"), t(locale, f"urgency.{request.urgency}")),
@@ -58,7 +52,7 @@ def acknowledgement(
         "kind": "intake.ack",
         "crisis": crisis_lines(locale, resources),
         "buttons": [withdraw_button(locale, request)],
-        "footer": t(locale, "ack.reference", reference=reference(request)),
+        "footer": t(locale, "ack.reference", reference=request.reference),
     }
     if request.crisis:
         return Message(
@@ -119,7 +113,7 @@ def offer(locale: str, request: SupportRequest, tier: str, offer_id: int) -> Mes
             ),
             Button(action=DECLINE, label=t(locale, "button.decline"), value=str(offer_id)),
         ],
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -130,7 +124,7 @@ def offer_closed(locale: str, request: SupportRequest, reason: str) -> Message:
         title=t(locale, "offer.title"),
         lines=[t(locale, f"offer.{reason}")],
         fields=_request_fields(locale, request),
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -164,7 +158,7 @@ def accepted_for_peer(
         fields=fields,
         contact=None if request.anonymous else contact,
         buttons=[Button(action=CLOSE, label=t(locale, "button.close"), value=request.id)],
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -193,14 +187,14 @@ def case_ended_for_peer(locale: str, request: SupportRequest) -> Message:
         title=t(locale, "accepted.peer.title"),
         fields=_request_fields(locale, request),
         status=ended_status(locale, request),
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
 def ended_status(locale: str, request: SupportRequest) -> str:
     """The status line of a message whose case has ended (its buttons go with it)."""
     key = "ended.withdrawn" if request.status == RequestStatus.WITHDRAWN.value else "ended.closed"
-    return t(locale, key, reference=reference(request))
+    return t(locale, key, reference=request.reference)
 
 
 def to_requester(
@@ -226,7 +220,7 @@ def coordinator_alert(
         lines=[t(locale, key)],
         fields=_request_fields(locale, request),
         buttons=[take] if can_take else [],
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -237,7 +231,7 @@ def alert_answered(locale: str, request: SupportRequest) -> Message:
         title=t(locale, "coordinator.title"),
         fields=_request_fields(locale, request),
         status=t(locale, f"alert.status.{request.status}"),
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -258,7 +252,7 @@ def relayed(
         lines = [text, t(locale, "relay.flagged.peer")]
     return Message(
         kind="relay",
-        title=t(locale, key, reference=reference(request)),
+        title=t(locale, key, reference=request.reference),
         lines=lines,
         crisis=crisis_lines(locale, risk) if risk is not None else [],
     )
@@ -274,7 +268,7 @@ def peer_wellbeing(locale: str, request: SupportRequest) -> Message:
                 action=PEER_DEBRIEF, label=t(locale, "peer.wellbeing.debrief"), value=request.id
             ),
         ],
-        footer=t(locale, "offer.footer", reference=reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 

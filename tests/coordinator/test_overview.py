@@ -18,7 +18,7 @@ def section(messages: list[Message], kind: str) -> Message:
 async def test_only_an_active_coordinator_gets_the_overview(hospital: Hospital) -> None:
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
-    overview = Overview(hospital.service)
+    overview = Overview(hospital.core)
 
     assert await overview.messages(hospital.person("ana"), "en") == []
     assert await overview.messages(hospital.person("stranger"), "en") == []
@@ -40,11 +40,11 @@ async def test_last_weeks_figures_and_this_months_cases(hospital: Hospital) -> N
     for index, wait in enumerate((2, 3, 4, 5, 6)):
         request_id = await hospital.ask(f"nurse{index}")
         hospital.clock.advance(minutes=wait)
-        await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-        await hospital.service.close(hospital.person("ana"), request_id)
+        await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+        await hospital.cases.close(hospital.person("ana"), request_id)
     hospital.clock.now = monday
 
-    messages = await Overview(hospital.service).messages(hospital.person("cy"), "en")
+    messages = await Overview(hospital.core).messages(hospital.person("cy"), "en")
     week = section(messages, "coordinator.week")
     assert week.fields == [("Requests", "5"), ("Median time to accept", "4 min")]
     assert "16 Nov" in (week.title or "")
@@ -69,7 +69,7 @@ async def test_handoffs_name_who_takes_over_and_skip_back_to_back_shifts(
             peer_ids=members,
         )  # fmt: skip
 
-    messages = await Overview(hospital.service).messages(hospital.person("cy"), "en")
+    messages = await Overview(hospital.core).messages(hospital.person("cy"), "en")
     handoffs = section(messages, "coordinator.handoffs").lines
     peer_lines = [line for line in handoffs if "as peer supporter" in line]
     backup_lines = [line for line in handoffs if "as backup peer supporter" in line]

@@ -34,7 +34,7 @@ async def test_only_a_coordinator_gets_the_report_and_each_run_is_audited(
 ) -> None:
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
-    desk = ReportDesk(hospital.service)
+    desk = ReportDesk(hospital.core)
     for outsider in (hospital.person("ana"), hospital.person("stranger")):
         with pytest.raises(NotAllowed):
             await desk.check(outsider)
@@ -57,9 +57,8 @@ async def test_the_typed_report_word_answers_with_the_summary_or_refuses(
 ) -> None:
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
-    commands = Commands(
-        Pulses(hospital.service), Retention(hospital.service), RosterDesk(hospital.service)
-    )
+    core = hospital.core
+    commands = Commands(core, Pulses(core), Retention(core, hospital.cases), RosterDesk(core))
     for word in ("report", "/Report", "Informe", "programme report"):
         assert command_of(word) is Command.REPORT
 

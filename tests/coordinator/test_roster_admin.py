@@ -210,7 +210,7 @@ async def test_a_broken_calendar_is_reported_not_raised(
 async def test_training_reminders_then_lapse_out_of_routing(hospital: Hospital) -> None:
     await hospital.add_peer("ana", training_valid_until=date(2026, 12, 20))
     await hospital.add_peer("ben")
-    watch = RosterWatch(hospital.service)
+    watch = RosterWatch(hospital.core)
     await watch.check_training()
     await hospital.run_jobs()
     assert "notice" in hospital.inbox("ana") and hospital.inbox("ben") == []
@@ -239,7 +239,7 @@ async def test_a_coming_gap_in_cover_is_warned_once(hospital: Hospital) -> None:
                 tier="peer", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=5),
             )
         )  # fmt: skip
-    watch = RosterWatch(hospital.service)
+    watch = RosterWatch(hospital.core)
     assert await watch.warn_coverage_gaps() == 1
     await hospital.run_jobs()
     warning = hospital.last("cy").message.plain_text()
@@ -254,10 +254,10 @@ async def test_a_coming_gap_in_cover_is_warned_once(hospital: Hospital) -> None:
 async def test_nobody_able_to_take_a_request_now_is_warned_once_a_day(hospital: Hospital) -> None:
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana", caseload_cap=1)
-    watch = RosterWatch(hospital.service)
+    watch = RosterWatch(hospital.core)
     assert await watch.warn_coverage_gaps() == 0  # Ana can take one
     await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert await watch.warn_coverage_gaps() == 1  # at her cap: nobody can take the next one
     await hospital.run_jobs()
     warning = hospital.last("cy", "notice").message.plain_text()

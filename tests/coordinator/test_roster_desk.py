@@ -18,7 +18,7 @@ from tests.support.conftest import Hospital
 async def desk(hospital: Hospital) -> RosterDesk:
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
-    return RosterDesk(hospital.service)
+    return RosterDesk(hospital.core)
 
 
 async def test_every_field_is_checked_before_anything_changes(
@@ -52,7 +52,9 @@ async def test_only_coordinators_reach_the_desk(hospital: Hospital, desk: Roster
 async def test_the_typed_admin_word_shows_the_schedule_or_refuses(
     hospital: Hospital, desk: RosterDesk
 ) -> None:
-    commands = Commands(Pulses(hospital.service), Retention(hospital.service), desk)
+    commands = Commands(
+        hospital.core, Pulses(hospital.core), Retention(hospital.core, hospital.cases), desk
+    )
     assert command_of("/admin") is Command.ADMIN
     assert command_of("Gestionar turnos") is Command.ADMIN
 

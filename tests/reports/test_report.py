@@ -51,7 +51,7 @@ async def test_median_and_90th_percentile_minutes_to_accept(hospital: Hospital) 
     for number, (minutes, peer) in enumerate([(2, "ana"), (4, "ben"), (6, "ana"), (8, "ana")]):
         await hospital.ask(f"nurse{number}")
         hospital.clock.advance(minutes=minutes)
-        await hospital.service.accept(hospital.person(peer), hospital.offer_id(peer))
+        await hospital.offers.accept(hospital.person(peer), hospital.offer_id(peer))
         await hospital.run_jobs()
 
     (week,) = (await report_for(hospital, MONDAY, MONDAY)).periods
@@ -153,7 +153,7 @@ async def test_cases_each_peer_carried_are_counted_by_pseudonym(hospital: Hospit
     ben = await hospital.add_peer("ben", caseload_cap=10)
     for number, peer in enumerate(["ana", "ana", "ben"]):
         await hospital.ask(f"nurse{number}")
-        await hospital.service.accept(hospital.person(peer), hospital.offer_id(peer))
+        await hospital.offers.accept(hospital.person(peer), hospital.offer_id(peer))
         await hospital.run_jobs()
     december = datetime(2026, 12, 2, tzinfo=UTC)
     await add_requests(

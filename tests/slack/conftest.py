@@ -548,7 +548,7 @@ async def start_world(
     runtime = Runtime(
         settings=slack_settings(database_url, api_url, **settings), vault=vault, database=database
     )
-    runtime.support.clock = clock
+    runtime.core.clock = clock
     runtime.engine.clock = clock
     app = create_web_app(runtime)
     platform = install(runtime)

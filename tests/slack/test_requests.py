@@ -211,7 +211,7 @@ async def test_database_down_still_shows_crisis_resources(slack: SlackWorld, mon
     async def refuse(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, ConnectionRefusedError())
 
-    monkeypatch.setattr(slack.runtime.support, "request_support", refuse)
+    monkeypatch.setattr(slack.runtime.requests, "request_support", refuse)
     await slack.command("rita")
     answer = await slack.submit("rita", FORM)
     try:
@@ -220,20 +220,20 @@ async def test_database_down_still_shows_crisis_resources(slack: SlackWorld, mon
         [told] = slack.inbox("rita")  # and, since nothing was stored, the truth by DM
         assert "could not be saved yet" in told.readable and "988" in told.readable
     finally:
-        for task in list(slack.runtime.support._retries):
+        for task in list(slack.runtime.requests._retries):
             task.cancel()
 
 
 async def test_a_valid_form_is_answered_before_it_is_stored(slack: SlackWorld, monkeypatch):
     """The modal's answer does not wait for the write: Slack drops answers after 3 seconds."""
     stored = asyncio.Event()
-    store = slack.runtime.support.request_support
+    store = slack.runtime.requests.request_support
 
     async def slow_store(*args, **kwargs):
         await stored.wait()
         return await store(*args, **kwargs)
 
-    monkeypatch.setattr(slack.runtime.support, "request_support", slow_store)
+    monkeypatch.setattr(slack.runtime.requests, "request_support", slow_store)
     await slack.command("rita")
     answer = await asyncio.wait_for(
         slack.interact(slack.submission_payload("rita", FORM)), timeout=2

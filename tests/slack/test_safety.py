@@ -271,7 +271,7 @@ async def test_alerts_say_taken_once_a_peer_accepts(slack: SlackWorld):
 
 async def test_database_down_a_british_hospital_still_shows_its_own_lines(slack: SlackWorld):
     await hospital(slack, country="GB")
-    await slack.runtime.support.known.load()  # what every web process does when it starts
+    await slack.runtime.core.known.load()  # what every web process does when it starts
     await slack.command("rita")
     with database_down(slack.runtime.database):
         answer = await slack.submit("rita", {**FORM, "crisis": ["crisis"]})
@@ -284,7 +284,7 @@ async def test_database_down_a_british_hospital_still_shows_its_own_lines(slack:
         assert shows_crisis_first(typed.blocks)
         assert "Samaritans" in typed.readable and "988" not in typed.readable
     finally:
-        for task in [*slack.runtime.support._retries, *slack.runtime.disclosures._retries]:
+        for task in [*slack.runtime.requests._retries, *slack.runtime.disclosures._retries]:
             task.cancel()
 
 

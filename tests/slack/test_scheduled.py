@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from handlers.core.people import Person
-from handlers.support.service import FOLLOW_UP
+from handlers.support.ending import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, PulseAnswer, SupportRequest
 from tests.slack.conftest import FORM, USER_TIME_ZONE, Posted, SlackWorld, text_of
 

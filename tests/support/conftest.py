@@ -14,10 +14,16 @@ from handlers.core.delivery import Delivery
 from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults, Person, identity_for, organisation_for
 from handlers.core.ports import Messengers
-from handlers.failures import report_failed_job
+from handlers.core.unit import Core
 from handlers.follow_up import FollowUps
 from handlers.intake import IntakeForm
-from handlers.support.service import SupportService
+from handlers.roster.status import PeerStatuses
+from handlers.support.answering import Offers
+from handlers.support.asking import Requests
+from handlers.support.ending import Cases
+from handlers.support.failed_jobs import report_failed_job
+from handlers.support.jobs import SupportJobs
+from handlers.support.relay import Relay
 from models import Organisation, Peer, Tier
 from models.db import Database
 from scheduler.engine import JobEngine
@@ -32,7 +38,12 @@ class Hospital:
     clock: FakeClock
     slack: FakeMessenger
     teams: FakeMessenger
-    service: SupportService
+    core: Core
+    requests: Requests
+    offers: Offers
+    cases: Cases
+    relay: Relay
+    statuses: PeerStatuses
     engine: JobEngine
     follow_ups: FollowUps
     organisation_id: int = 0
@@ -88,7 +99,7 @@ class Hospital:
         form.setdefault("urgency", "now")
         form.setdefault("category", "adverse_event")
         form.setdefault("contact", "phone")
-        submitted = await self.service.request_support(
+        submitted = await self.requests.request_support(
             self.person(name), IntakeForm.model_validate(form)
         )
         await self.run_jobs()
@@ -127,11 +138,12 @@ def build_hospital(database: Database, clock: FakeClock) -> Hospital:
     messengers = Messengers()
     messengers.register("slack", slack)
     messengers.register("teams", teams)
-    service = SupportService(database, defaults=OrganisationDefaults(country="US"), clock=clock)
-    follow_ups = FollowUps(service)
+    core = Core(database, defaults=OrganisationDefaults(country="US"), clock=clock)
+    requests = Requests(core)
+    follow_ups = FollowUps(core, requests)
     handlers = {
         DELIVER: Delivery(database, messengers),
-        **service.job_handlers(),
+        **SupportJobs(core).job_handlers(),
         **follow_ups.job_handlers(),
     }
     engine = JobEngine(
@@ -140,7 +152,20 @@ def build_hospital(database: Database, clock: FakeClock) -> Hospital:
         clock=clock,
         on_failed=lambda job: report_failed_job(database, job, clock()),
     )
-    return Hospital(database, clock, slack, teams, service, engine, follow_ups)
+    return Hospital(
+        database,
+        clock,
+        slack,
+        teams,
+        core,
+        requests,
+        Offers(core),
+        Cases(core),
+        Relay(core),
+        PeerStatuses(core),
+        engine,
+        follow_ups,
+    )
 
 
 @pytest.fixture

@@ -62,17 +62,17 @@ async def test_identity_and_note_leak_nowhere(
         anonymous=anonymous,
         crisis=True,
     )
-    submitted = await hospital.service.request_support(requester(), form)
+    submitted = await hospital.requests.request_support(requester(), form)
     await hospital.run_jobs()
     # Everyone is asked in turn, the coordinator is alerted, then Ben accepts.
     hospital.clock.advance(minutes=10)
     await hospital.run_jobs()
     hospital.clock.advance(minutes=10)
     await hospital.run_jobs()
-    accepted = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ben"))
+    accepted = await hospital.offers.accept(hospital.person("ben"), hospital.offer_id("ben"))
     await hospital.run_jobs()
-    await hospital.service.relay(requester(), "relay text")
-    await hospital.service.close(hospital.person("ben"), submitted.request_id)
+    await hospital.relay.pass_on(requester(), "relay text")
+    await hospital.cases.close(hospital.person("ben"), submitted.request_id)
     await hospital.run_jobs()
 
     outsiders = {"ana", "bo", "cy", "pat"}

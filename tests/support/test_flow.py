@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 
 from handlers.core.people import Person
 from handlers.intake import IntakeForm
-from handlers.routing import escalate
-from handlers.support.service import Submitted
+from handlers.support.asking import Submitted
+from handlers.support.escalation import escalate
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.fakes import PlatformDown
 from tests.support.conftest import Hospital
@@ -47,7 +47,7 @@ async def test_first_accept_wins_and_the_other_offers_are_updated(hospital: Hosp
         await hospital.add_peer(name)
     request_id = await hospital.ask("dana", note="It was the night shift")
 
-    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert view.kind == "offer.accepted"
     assert "Dana" in view.plain_text() and "night shift" in view.plain_text()
     assert view.contact is not None and view.contact.user_id == "UDANA"
@@ -61,7 +61,7 @@ async def test_first_accept_wins_and_the_other_offers_are_updated(hospital: Hosp
     connected = hospital.last("dana", "request.connected").message
     assert "Ana will phone you" in connected.plain_text()
 
-    late = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ben"))
+    late = await hospital.offers.accept(hospital.person("ben"), hospital.offer_id("ben"))
     assert "already taken" in late.plain_text()
     request = await status_of(hospital, request_id)
     assert request.status == RequestStatus.ACCEPTED.value
@@ -72,8 +72,8 @@ async def test_a_double_click_gives_the_same_answer_and_one_connection(hospital:
     await hospital.add_peer("ana")
     await hospital.ask("dana")
     offer_id = hospital.offer_id("ana")
-    first = await hospital.service.accept(hospital.person("ana"), offer_id)
-    second = await hospital.service.accept(hospital.person("ana"), offer_id)
+    first = await hospital.offers.accept(hospital.person("ana"), offer_id)
+    second = await hospital.offers.accept(hospital.person("ana"), offer_id)
     await hospital.run_jobs()
     assert first == second
     assert hospital.inbox("dana").count("request.connected") == 1
@@ -84,7 +84,7 @@ async def test_clicks_on_the_same_offer_at_once_all_show_it_accepted(hospital: H
     await hospital.ask("dana")
     offer_id = hospital.offer_id("ana")
     views = await asyncio.gather(
-        *(hospital.service.accept(hospital.person("ana"), offer_id) for _ in range(3))
+        *(hospital.offers.accept(hospital.person("ana"), offer_id) for _ in range(3))
     )
     await hospital.run_jobs()
     assert [view.kind for view in views] == ["offer.accepted"] * 3
@@ -97,7 +97,7 @@ async def test_concurrent_accepts_have_exactly_one_winner(hospital: Hospital) ->
         await hospital.add_peer(name)
     request_id = await hospital.ask("eve")
     views = await asyncio.gather(
-        *(hospital.service.accept(hospital.person(n), hospital.offer_id(n)) for n in names)
+        *(hospital.offers.accept(hospital.person(n), hospital.offer_id(n)) for n in names)
     )
     winners = [
         name for name, view in zip(names, views, strict=True) if view.kind == "offer.accepted"
@@ -117,7 +117,7 @@ async def test_someone_else_cannot_accept_an_offer(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.add_peer("ben", on_call=False)
     request_id = await hospital.ask("dana")
-    view = await hospital.service.accept(hospital.person("ben"), hospital.offer_id("ana"))
+    view = await hospital.offers.accept(hospital.person("ben"), hospital.offer_id("ana"))
     assert "meant for someone else" in view.plain_text()
     assert (await status_of(hospital, request_id)).status == RequestStatus.OPEN.value
 
@@ -127,11 +127,11 @@ async def test_when_everyone_declines_the_next_tier_is_asked_at_once(hospital: H
     await hospital.add_peer("ben")
     await hospital.add_peer("bo", Tier.BACKUP)
     await hospital.ask("dana")
-    view = await hospital.service.decline(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.offers.decline(hospital.person("ana"), hospital.offer_id("ana"))
     assert "You declined" in view.plain_text() and view.buttons == []
     await hospital.run_jobs()
     assert "offer" not in hospital.inbox("bo")
-    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.offers.decline(hospital.person("ben"), hospital.offer_id("ben"))
     await hospital.run_jobs()
     offer = hospital.last("bo", "offer").message
     assert "As backup" in offer.plain_text()
@@ -145,7 +145,7 @@ async def test_one_at_a_time_asks_in_turn(hospital: Hospital) -> None:
     asked = [n for n in ("ana", "ben", "cara") if "offer" in hospital.inbox(n)]
     assert asked == ["ana"]
 
-    await hospital.service.decline(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.decline(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
     assert "offer" in hospital.inbox("ben") and "offer" not in hospital.inbox("cara")
 
@@ -164,7 +164,7 @@ async def test_one_at_a_time_asks_whoever_was_offered_least_lately_first(
     for name in ("ana", "ben", "cara"):
         await hospital.add_peer(name)
     await hospital.ask("erin")  # nobody offered yet: Ana (the first on the roster)
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
     await hospital.ask("finn")  # Ana had an offer this month: Ben first, though after her
     await hospital.run_jobs()
@@ -172,7 +172,7 @@ async def test_one_at_a_time_asks_whoever_was_offered_least_lately_first(
         "ana",
         "ben",
     ]
-    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.offers.decline(hospital.person("ben"), hospital.offer_id("ben"))
     await hospital.run_jobs()
     assert hospital.inbox("cara").count("offer") == 1  # then Cara, still before Ana again
     assert hospital.inbox("ana").count("offer") == 1
@@ -205,7 +205,7 @@ async def test_unanswered_requests_escalate_tier_by_tier(hospital: Hospital) -> 
     assert (await status_of(hospital, request_id)).escalations == 4
 
     # Late, the first peer can still accept: the earlier offers stay open.
-    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert view.kind == "offer.accepted"
 
 
@@ -213,7 +213,7 @@ async def test_an_accepted_request_does_not_escalate(hospital: Hospital) -> None
     await hospital.add_peer("ana")
     await hospital.add_peer("bo", Tier.BACKUP)
     await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     hospital.clock.advance(hours=2)
     await hospital.run_jobs()
     assert "offer" not in hospital.inbox("bo")
@@ -288,16 +288,16 @@ async def test_an_organisations_own_crisis_lines_replace_the_defaults(hospital: 
     await hospital.ask("dana")
     ack = hospital.last("dana", "intake.ack").message.plain_text()
     assert "Hospital psychology" in ack and "ext. 4455" in ack and "988" not in ack
-    fallback = await hospital.service.fallback(hospital.person("dana"))
+    fallback = await hospital.requests.fallback(hospital.person("dana"))
     assert "ext. 4455" in fallback.plain_text()  # the organisation's own, kept in memory
     stranger = Person(platform="slack", tenant_id="T0ELSEWHERE", user_id="UX")
-    assert "988" in (await hospital.service.fallback(stranger)).plain_text()  # never seen
+    assert "988" in (await hospital.requests.fallback(stranger)).plain_text()  # never seen
 
 
 async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.ask("dana", anonymous=True, note="private words")
-    view = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert "Dana" not in view.plain_text() and "UDANA" not in view.plain_text()
     assert "private words" in view.plain_text()  # the note, free of identifiers, is passed on
     assert view.contact is None
@@ -305,14 +305,14 @@ async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> No
     connected = hospital.last("dana", "request.connected").message
     assert "Ana" not in connected.plain_text() and connected.contact is None
 
-    sent = await hospital.service.relay(hospital.person("dana"), "Thank you for answering")
+    sent = await hospital.relay.pass_on(hospital.person("dana"), "Thank you for answering")
     assert sent is not None and "Passed on" in sent.answer.plain_text()
     await hospital.run_jobs()
     relayed = hospital.last("ana", "relay").message
     assert relayed.lines == ["Thank you for answering"]
     assert "Dana" not in relayed.plain_text()
 
-    await hospital.service.relay(hospital.person("ana"), "Would a call at 5 suit you?")
+    await hospital.relay.pass_on(hospital.person("ana"), "Would a call at 5 suit you?")
     await hospital.run_jobs()
     back = hospital.last("dana", "relay").message
     assert back.lines == ["Would a call at 5 suit you?"] and "Ana" not in back.plain_text()
@@ -321,56 +321,56 @@ async def test_anonymous_relay_both_ways_without_names(hospital: Hospital) -> No
 async def test_a_peer_with_two_anonymous_cases_must_name_the_case(hospital: Hospital) -> None:
     await hospital.add_peer("ana", caseload_cap=2)
     dana_case = await hospital.ask("dana", anonymous=True)
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     hospital.clock.advance(minutes=1)
     await hospital.ask("erin", anonymous=True)
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
     dana_ref = dana_case[:6].upper()
 
-    unsure = await hospital.service.relay(hospital.person("ana"), "Meant for Dana")
+    unsure = await hospital.relay.pass_on(hospital.person("ana"), "Meant for Dana")
     assert unsure is not None and unsure.request_id is None
     assert "more than one anonymous conversation" in unsure.answer.plain_text()
     assert dana_ref in unsure.answer.plain_text()
-    await hospital.service.relay(hospital.person("ana"), f"#{dana_ref} Meant for Dana")
+    await hospital.relay.pass_on(hospital.person("ana"), f"#{dana_ref} Meant for Dana")
     await hospital.run_jobs()
     assert "relay" not in hospital.inbox("erin")
     assert hospital.last("dana", "relay").message.lines == ["Meant for Dana"]
 
     # Each requester has one case: no reference needed on their side.
-    sent = await hospital.service.relay(hospital.person("erin"), "Hello")
+    sent = await hospital.relay.pass_on(hospital.person("erin"), "Hello")
     assert sent is not None and "Passed on" in sent.answer.plain_text()
 
 
 async def test_relay_needs_an_anonymous_case(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    assert await hospital.service.relay(hospital.person("dana"), "hello") is None
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    assert await hospital.relay.pass_on(hospital.person("dana"), "hello") is None
 
 
 async def test_withdraw_before_accept_closes_every_offer(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.add_peer("bo", Tier.BACKUP)
     request_id = await hospital.ask("dana")
-    view = await hospital.service.withdraw(hospital.person("dana"), request_id)
+    view = await hospital.cases.withdraw(hospital.person("dana"), request_id)
     assert "withdrawn" in view.plain_text()
     await hospital.run_jobs()
     assert "withdrawn this request" in hospital.last("ana", "offer").updated[-1].plain_text()
     hospital.clock.advance(hours=1)
     await hospital.run_jobs()
     assert "offer" not in hospital.inbox("bo")
-    late = await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    late = await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert "withdrawn" in late.plain_text()
-    again = await hospital.service.withdraw(hospital.person("dana"), request_id)
+    again = await hospital.cases.withdraw(hospital.person("dana"), request_id)
     assert "already closed" in again.plain_text()
 
 
 async def test_withdraw_after_accept_tells_the_peer(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.withdraw(hospital.person("dana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.withdraw(hospital.person("dana"), request_id)
     await hospital.run_jobs()
     assert "has withdrawn the request" in hospital.last("ana").message.plain_text()
 
@@ -378,7 +378,7 @@ async def test_withdraw_after_accept_tells_the_peer(hospital: Hospital) -> None:
 async def test_only_the_requester_can_withdraw(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     request_id = await hospital.ask("dana")
-    view = await hospital.service.withdraw(hospital.person("ana"), request_id)
+    view = await hospital.cases.withdraw(hospital.person("ana"), request_id)
     assert "belongs to someone else" in view.plain_text()
     assert (await status_of(hospital, request_id)).status == RequestStatus.OPEN.value
 
@@ -387,8 +387,8 @@ async def test_the_peer_closes_and_follow_ups_are_scheduled(hospital: Hospital) 
     await hospital.setup(time_zone="Europe/Madrid", follow_up_offsets_days=[1, 3])
     await hospital.add_peer("ana")
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    view = await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    view = await hospital.cases.close(hospital.person("ana"), request_id)
     assert "closed" in view.plain_text()
     await hospital.run_jobs()
     assert "closed the case" in hospital.last("dana").message.plain_text()
@@ -404,15 +404,15 @@ async def test_the_peer_closes_and_follow_ups_are_scheduled(hospital: Hospital) 
         "2026-11-26T09:00:00+00:00",
     ]
     assert (await status_of(hospital, request_id)).status == RequestStatus.CLOSED.value
-    again = await hospital.service.close(hospital.person("dana"), request_id)
+    again = await hospital.cases.close(hospital.person("dana"), request_id)
     assert "already closed" in again.plain_text()
 
 
 async def test_the_requester_closes_and_the_peer_is_told(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("dana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("dana"), request_id)
     await hospital.run_jobs()
     assert "has closed the case" in hospital.last("ana", "notice").message.plain_text()
     assert (
@@ -425,9 +425,9 @@ async def test_every_access_is_audited_by_pseudonym(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     await hospital.add_peer("ben")
     request_id = await hospital.ask("dana")
-    await hospital.service.decline(hospital.person("ben"), hospital.offer_id("ben"))
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.decline(hospital.person("ben"), hospital.offer_id("ben"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
     async with hospital.database.session() as session:
         events = list(
             await session.scalars(
@@ -459,7 +459,7 @@ async def test_escalation_alerts_and_withdrawal_are_audited(hospital: Hospital) 
     for _ in range(3):  # "now" waits 10 minutes per tier
         hospital.clock.advance(minutes=11)
         await hospital.run_jobs()
-    await hospital.service.withdraw(hospital.person("dana"), request_id)
+    await hospital.cases.withdraw(hospital.person("dana"), request_id)
     async with hospital.database.session() as session:
         events = list(
             await session.scalars(
@@ -491,7 +491,7 @@ async def test_an_escalation_that_lost_the_race_with_an_accept_does_nothing(
     await hospital.add_peer("ana")
     await hospital.add_peer("bea", Tier.BACKUP)
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
     before = hospital.inbox("bea"), await hospital.count(AuditEvent)
     async with hospital.database.session() as session, session.begin():
@@ -546,18 +546,18 @@ async def test_the_peer_is_asked_how_they_are_and_can_ask_for_a_debrief(hospital
     await hospital.add_peer("ana")
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
     await hospital.run_jobs()
     question = hospital.last("ana", "peer.wellbeing").message
     assert [b.action for b in question.buttons] == ["peer.ok", "peer.debrief"]
     assert "checkin" not in hospital.inbox("ana")
-    view = await hospital.service.peer_wellbeing(hospital.person("ana"), request_id, True)
+    view = await hospital.cases.peer_wellbeing(hospital.person("ana"), request_id, True)
     assert "arrange a debrief" in view.plain_text()
     await hospital.run_jobs()
     alert = hospital.last("cy", "coordinator.debrief").message
     assert "Ana" in alert.plain_text() and "Dana" not in alert.plain_text()
-    refused = await hospital.service.peer_wellbeing(hospital.person("dana"), request_id, True)
+    refused = await hospital.cases.peer_wellbeing(hospital.person("dana"), request_id, True)
     assert "belongs to someone else" in refused.plain_text()
 
 
@@ -565,7 +565,7 @@ async def test_a_database_failure_still_answers_and_the_request_is_retried(
     hospital: Hospital, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await hospital.add_peer("ana")
-    real = hospital.service.request_support
+    real = hospital.requests.request_support
     attempts = 0
 
     async def down_once(person: Person, form: IntakeForm, key: str | None = None) -> Submitted:
@@ -575,10 +575,10 @@ async def test_a_database_failure_still_answers_and_the_request_is_retried(
             raise OperationalError("INSERT", {}, ConnectionRefusedError("database down"))
         return await real(person, form, key)
 
-    monkeypatch.setattr(hospital.service, "request_support", down_once)
-    monkeypatch.setattr("handlers.support.service.SUBMIT_RETRY_DELAYS", (0.01,))
+    monkeypatch.setattr(hospital.requests, "request_support", down_once)
+    monkeypatch.setattr("handlers.support.asking.SUBMIT_RETRY_DELAYS", (0.01,))
     form = IntakeForm(urgency="now", category="violence", contact="chat")
-    answer = await hospital.service.submit(hospital.person("dana"), form)
+    answer = await hospital.requests.submit(hospital.person("dana"), form)
     assert answer.kind == "intake.failed"
     assert "988" in answer.plain_text() and "keep trying" in answer.plain_text()
     for _ in range(100):
@@ -594,7 +594,7 @@ async def test_a_roster_failure_leaves_no_half_request_and_is_retried(
     hospital: Hospital, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await hospital.add_peer("ana")
-    real = hospital.service._route_new
+    real = hospital.requests._route_new
     failed = False
 
     async def broken_once(*args: object) -> None:
@@ -604,10 +604,10 @@ async def test_a_roster_failure_leaves_no_half_request_and_is_retried(
             raise RuntimeError("roster bug, quoting private words")
         await real(*args)
 
-    monkeypatch.setattr(hospital.service, "_route_new", broken_once)
-    monkeypatch.setattr("handlers.support.service.SUBMIT_RETRY_DELAYS", (0.05,))
+    monkeypatch.setattr(hospital.requests, "_route_new", broken_once)
+    monkeypatch.setattr("handlers.support.asking.SUBMIT_RETRY_DELAYS", (0.05,))
     form = IntakeForm(urgency="now", category="violence", contact="chat", note="private words")
-    answer = await hospital.service.submit(hospital.person("dana"), form)
+    answer = await hospital.requests.submit(hospital.person("dana"), form)
     assert answer.kind == "intake.failed" and "988" in answer.plain_text()
     assert await hospital.count(SupportRequest) == 0  # the failed attempt left nothing behind
     for _ in range(100):
@@ -638,7 +638,7 @@ async def test_an_update_retried_after_a_later_one_does_not_bring_back_the_past(
 
     hospital.slack.update = refuse_once  # type: ignore[method-assign]
     await hospital.run_jobs()
-    await hospital.service.accept(hospital.person("bea"), hospital.offer_id("bea"))
+    await hospital.offers.accept(hospital.person("bea"), hospital.offer_id("bea"))
     hospital.clock.advance(minutes=1)
     await hospital.run_jobs()  # the "accepted" update, then the retried older one
     ack = hospital.last("dana", "intake.ack")

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select, text
 
 from handlers.core.people import Person
 from handlers.follow_up import SCORE, STOP, TALK_AGAIN
-from handlers.support.service import FOLLOW_UP
+from handlers.support.ending import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, SupportRequest
 from tests.support.conftest import TENANT, Hospital
 
@@ -18,8 +18,8 @@ async def closed_case(hospital: Hospital, **settings: object) -> str:
     await hospital.add_peer("ana")
     await hospital.add_peer("ben")
     request_id = await hospital.ask("dana", category="patient_death", contact="in_person")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
     await hospital.run_jobs()
     return request_id
 

@@ -20,7 +20,7 @@ STAFF = [f"staff{number}" for number in range(6)]
 async def pulses(hospital: Hospital) -> Pulses:
     # Wednesdays at 11:00 in Madrid; the hospital's clock starts on Monday 2026-11-23.
     await hospital.setup(time_zone="Europe/Madrid", pulse_weekday=2, pulse_local_time=time(11))
-    pulses = Pulses(hospital.service)
+    pulses = Pulses(hospital.core)
     hospital.engine.handlers.update(pulses.job_handlers())
     for name in STAFF:
         await pulses.set_opt_in(hospital.person(name), True)
@@ -44,7 +44,7 @@ async def test_the_round_opens_at_the_local_time_once(hospital: Hospital, pulses
     assert await pulses.open_due_rounds() == 0
     await open_round(hospital, pulses)
     # A second worker (another Pulses on the same database) opens nothing more.
-    assert await Pulses(hospital.service).open_due_rounds() == 0
+    assert await Pulses(hospital.core).open_due_rounds() == 0
     await hospital.run_jobs()
     for name in STAFF:
         assert hospital.inbox(name) == ["pulse"]
@@ -157,9 +157,7 @@ async def test_two_workers_opening_at_once_send_the_round_once(
     hospital: Hospital, pulses: Pulses
 ) -> None:
     hospital.clock.now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-    opened = await asyncio.gather(
-        pulses.open_due_rounds(), Pulses(hospital.service).open_due_rounds()
-    )
+    opened = await asyncio.gather(pulses.open_due_rounds(), Pulses(hospital.core).open_due_rounds())
     assert sorted(opened) == [0, 1]
     await hospital.run_jobs()
     hospital.clock.advance(seconds=5)

@@ -36,10 +36,10 @@ async def test_purge_after_the_retention_period_keeps_only_counts(hospital: Hosp
     request_id = await hospital.ask(
         "dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9", phone="07700 900461"
     )
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
     await hospital.run_jobs()
-    retention = Retention(hospital.service)
+    retention = Retention(hospital.core, hospital.cases)
 
     hospital.clock.advance(days=89)
     assert await retention.purge() == 0
@@ -67,9 +67,9 @@ async def test_requests_never_closed_are_ended_and_purged_too(hospital: Hospital
         "dana", note="NOTE-SECRET-4471", unit="Ward Lilac 9", phone="07700 900461"
     )
     left_open = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
-    retention = Retention(hospital.service)
+    retention = Retention(hospital.core, hospital.cases)
 
     hospital.clock.advance(days=89)
     assert await retention.purge() == 0
@@ -91,13 +91,13 @@ async def test_requests_never_closed_are_ended_and_purged_too(hospital: Hospital
 async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital) -> None:
     await hospital.add_peer("ana")
     first = await hospital.ask("dana", note="NOTE-SECRET-4471", anonymous=True)
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.relay(hospital.person("dana"), "RELAY-SECRET-1187")
-    await hospital.service.relay(hospital.person("ana"), "ANSWER-SECRET-5523")
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.relay.pass_on(hospital.person("dana"), "RELAY-SECRET-1187")
+    await hospital.relay.pass_on(hospital.person("ana"), "ANSWER-SECRET-5523")
     await hospital.run_jobs()
-    await hospital.service.close(hospital.person("ana"), first)
+    await hospital.cases.close(hospital.person("ana"), first)
     second = await hospital.ask("dana", phone="07700 900461")
-    retention = Retention(hospital.service)
+    retention = Retention(hospital.core, hospital.cases)
 
     view = await retention.forget(hospital.person("dana"))
     assert "Your data has been erased" in view.plain_text()
@@ -132,7 +132,7 @@ async def test_an_identity_purged_takes_its_queued_messages_with_it(hospital: Ho
             key="zoe-later",
             now=hospital.clock() + timedelta(days=1),
         )
-    await Retention(hospital.service).purge()
+    await Retention(hospital.core, hospital.cases).purge()
     assert await hospital.count(ChatIdentity) == 0
     assert await hospital.count(DueJob) == 0
 
@@ -141,11 +141,11 @@ async def test_a_short_retention_takes_the_check_ins_still_to_come(hospital: Hos
     await hospital.setup(retention_days=2, follow_up_offsets_days=[1, 30])
     await hospital.add_peer("ana")
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
-    await hospital.service.close(hospital.person("ana"), request_id)
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
     hospital.clock.advance(days=3)
     await hospital.run_jobs()  # the first check-in went out
-    assert await Retention(hospital.service).purge() == 1
+    assert await Retention(hospital.core, hospital.cases).purge() == 1
     async with hospital.database.session() as session:
         left = list(await session.scalars(select(DueJob.kind).where(DueJob.status == "pending")))
     assert "follow_up" not in left  # the 30-day check-in went with Dana's identity

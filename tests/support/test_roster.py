@@ -166,14 +166,14 @@ async def test_a_peers_home_says_when_they_are_on_call(hospital: Hospital) -> No
         )
 
     async def home_of(name: str) -> str:
-        status = await hospital.service.peer_status(hospital.person(name))
+        status = await hospital.statuses.peer_status(hospital.person(name))
         return home.home("en", status, pulse_opted_in=False).plain_text()
 
     assert "You are on call now, until Tue 24 Nov, 08:00." in await home_of("ana")
     assert "Your next time on call: Thu 26 Nov, 08:00 to Fri 27 Nov, 08:00." in await home_of("ben")
     assert "You have no open cases." in await home_of("ben")
     request_id = await hospital.ask("dana")
-    await hospital.service.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     assert f"Open cases you have accepted: {request_id[:6].upper()}" in await home_of("ana")
 
 
@@ -210,7 +210,7 @@ async def test_eligibility_skips_and_prefers(hospital: Hospital) -> None:
 
     async def ask(**form: object) -> str:
         form = {"urgency": "today", "category": "other", "contact": "chat", **form}
-        submitted = await hospital.service.request_support(
+        submitted = await hospital.requests.request_support(
             hospital.person("dana"), IntakeForm.model_validate(form)
         )
         return submitted.request_id
@@ -227,7 +227,7 @@ async def test_eligibility_skips_and_prefers(hospital: Hospital) -> None:
 
     # Dan accepts: at his cap of one case he is skipped; having helped Dana, he'd come first.
     await hospital.run_jobs()
-    await hospital.service.accept(hospital.person("dan"), hospital.offer_id("dan"))
+    await hospital.offers.accept(hospital.person("dan"), hospital.offer_id("dan"))
     fourth = await ask()
     assert "dan" not in await eligible_names(hospital, fourth)
     async with hospital.database.session() as session, session.begin():

@@ -265,7 +265,7 @@ class TeamsWorld:
         )
         async with self.runtime.database.session() as session, session.begin():
             organisation = await organisation_for(
-                session, "teams", TENANT, self.runtime.support.defaults
+                session, "teams", TENANT, self.runtime.core.defaults
             )
         fields = PeerFields(training_valid_until=date(2030, 1, 1))
         admin = RosterAdmin(self.runtime.database)
@@ -295,7 +295,7 @@ async def start_world(
     runtime = Runtime(
         settings=teams_settings(database_url, **settings), vault=vault, database=database
     )
-    runtime.support.clock = clock
+    runtime.core.clock = clock
     runtime.engine.clock = clock
     connector = FakeConnector()
     connector_server = TestServer(connector.app)

@@ -95,7 +95,7 @@ async def ask_from_slack(teams: TeamsWorld) -> FakeMessenger:
         )
     sam = Person(platform="slack", tenant_id="T0SLACK", user_id="USAM", display_name="Sam")
     form = IntakeForm.model_validate({"urgency": "now", "category": "violence", "contact": "chat"})
-    await teams.runtime.support.request_support(sam, form)
+    await teams.runtime.requests.request_support(sam, form)
     await teams.run_jobs()
     return slack
 

@@ -138,7 +138,7 @@ async def test_database_down_a_british_hospital_still_shows_its_own_lines(teams:
     await teams.install("rita")
     async with teams.runtime.database.session() as session, session.begin():
         await session.execute(update(Organisation).values(country="GB"))
-    await teams.runtime.support.known.load()  # what every web process does when it starts
+    await teams.runtime.core.known.load()  # what every web process does when it starts
     with database_down(teams.runtime.database):
         answer = await teams.say("rita", "I want to kill myself")
     for task in teams.runtime.disclosures._retries:

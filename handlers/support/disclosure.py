@@ -39,19 +39,16 @@ from handlers.core.people import (
     organisation_for,
 )
 from handlers.core.ports import Message
+from handlers.core.unit import Core
 from handlers.intake import Category, Contact, IntakeForm, Urgency
 from handlers.roster.on_call import on_call
-from handlers.routing import (
-    alert_coordinators,
-    alert_key,
-    bring_forward,
-    offer_tier,
-    update_acknowledgement,
-)
-from handlers.safety import messages as risk_messages
 from handlers.safety.risk import suggests_risk
-from handlers.support import messages
-from handlers.support.service import Relayed, SupportService
+from handlers.support import messages, risk_messages
+from handlers.support.asking import Requests
+from handlers.support.informing import alert_coordinators, alert_key, update_acknowledgement
+from handlers.support.relay import Relay, Relayed
+from handlers.support.routing import offer_tier
+from handlers.support.steps import bring_forward
 from models import (
     AuditEvent,
     ChatIdentity,
@@ -73,32 +70,33 @@ RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
 
 
 class Disclosures:
-    def __init__(self, support: SupportService) -> None:
-        self.support = support
-        self.database = support.database
+    def __init__(self, core: Core, requests: Requests, relay: Relay) -> None:
+        self.core = core
+        self.requests = requests
+        self.relay = relay
         self._retries: set[asyncio.Task[None]] = set()
 
     async def suggests_risk(self, person: Person, text: str) -> bool:
         """Whether `text` holds a shipped risk phrase or one of the organisation's own."""
-        card = await self.support.known.card(person.platform, person.tenant_id)
+        card = await self.core.known.card(person.platform, person.tenant_id)
         return suggests_risk(text, card.risk_phrases)
 
     async def written(self, person: Person, text: str, key: str | None = None) -> Message:
         """The answer to something a person wrote to the bot that is not a command: relayed in
         an anonymous case, and, if it suggests risk, the crisis lines and a human alerted."""
-        card = await self.support.known.card(person.platform, person.tenant_id)
+        card = await self.core.known.card(person.platform, person.tenant_id)
         if not suggests_risk(text, card.risk_phrases):
-            relayed = await self.support.relay(person, text)
+            relayed = await self.relay.pass_on(person, text)
             if relayed is not None:
                 return relayed.answer
-            locale = await self.support.locale_for(person)
+            locale = await self.core.locale_for(person)
             return messages.no_relay(locale)
         resources = list(card.crisis)
         key = key or uuid.uuid4().hex
         relayed: Relayed | None = None
         try:
             async with asyncio.timeout(ANSWER_SECONDS):
-                relayed = await self.support.relay(person, text, risk=resources)
+                relayed = await self.relay.pass_on(person, text, risk=resources)
                 return await self.disclosed(person, key, relayed)
         except Exception as exc:  # the database, slow or down, or a bug: the lines need neither
             log.error("a risk disclosure could not be recorded (%s); retrying", type(exc).__name__)
@@ -122,10 +120,10 @@ class Disclosures:
 
     async def disclosed(self, person: Person, key: str, relayed: Relayed | None = None) -> Message:
         """Raise the alarm for `person` (idempotent for one `key`); returns their answer."""
-        now = self.support.clock()
-        async with self.database.session() as session, session.begin():
+        now = self.core.clock()
+        async with self.core.database.session() as session, session.begin():
             organisation = await organisation_for(
-                session, person.platform, person.tenant_id, self.support.defaults
+                session, person.platform, person.tenant_id, self.core.defaults
             )
             writer = await identity_for(session, organisation, person)
             locale = locale_of(writer, organisation)
@@ -145,7 +143,7 @@ class Disclosures:
                 told = await self._alert_case(session, organisation, supporting, now, relayed, True)
                 answer = risk_messages.answer_peer(locale, resources, supporting, relayed, told)
         if answer is not None:
-            self.support.after_commit()
+            self.core.after_commit()
             return answer
         form = IntakeForm(
             urgency=Urgency.NOW,
@@ -155,8 +153,8 @@ class Disclosures:
             anonymous=True,
             crisis=True,
         )
-        submitted = await self.support.request_support(person, form, key=f"risk:{key}")
-        async with self.database.session() as session, session.begin():
+        submitted = await self.requests.request_support(person, form, key=f"risk:{key}")
+        async with self.core.database.session() as session, session.begin():
             request = await session.get(SupportRequest, submitted.request_id)
             assert request is not None
             await _audit_once(session, request, REQUESTER, "new", now)

@@ -9,7 +9,7 @@ from datetime import datetime
 from handlers.core.i18n import t
 from handlers.core.outbox import DELIVER
 from handlers.core.ports import Message
-from handlers.routing import tell_coordinators
+from handlers.roster.notify import tell_coordinators
 from models import DueJob, Organisation
 from models.db import Database
 

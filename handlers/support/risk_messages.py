@@ -7,8 +7,7 @@ from config.crisis import CrisisResource
 from handlers.core import notices
 from handlers.core.i18n import t
 from handlers.core.ports import Address, Button, Message
-from handlers.support import messages
-from handlers.support.service import Relayed
+from handlers.support.relay import Relayed
 from models import SupportRequest
 
 ANSWER = "risk.answer"
@@ -27,9 +26,7 @@ def _answer(
         crisis_first=True,
         lines=lines,
         buttons=buttons or [],
-        footer=(
-            t(locale, "ack.reference", reference=messages.reference(request)) if request else None
-        ),
+        footer=(t(locale, "ack.reference", reference=request.reference) if request else None),
     )
 
 
@@ -80,7 +77,7 @@ def answer_peer(
     and the way to ask for themselves if it is about them."""
     lines = [
         *_relayed(relayed, request),
-        t(locale, "risk.answer.peer", reference=messages.reference(request)),
+        t(locale, "risk.answer.peer", reference=request.reference),
         t(locale, f"risk.told.{told}"),
     ]
     return _answer(locale, resources, lines, buttons=[notices.start_button(locale)])
@@ -97,14 +94,14 @@ def peer_alert(
     """To the peer of a case whose requester wrote words that suggest risk."""
     return Message(
         kind="risk.peer",
-        title=t(locale, "risk.peer.title", reference=messages.reference(request)),
+        title=t(locale, "risk.peer.title", reference=request.reference),
         lines=[
             t(locale, "risk.peer.body"),
             t(locale, "risk.guidance"),
             t(locale, f"risk.told.{told}"),
         ],
         crisis=notices.crisis_lines(locale, resources),
-        footer=t(locale, "offer.footer", reference=messages.reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )
 
 
@@ -117,7 +114,7 @@ def professional_alert(
     return Message(
         kind="risk.professional",
         title=t(locale, "risk.professional.title"),
-        lines=[t(locale, body, reference=messages.reference(request))],
+        lines=[t(locale, body, reference=request.reference)],
         contact=peer,
-        footer=t(locale, "offer.footer", reference=messages.reference(request)),
+        footer=t(locale, "offer.footer", reference=request.reference),
     )

@@ -1,0 +1,214 @@
+"""Asking for support: the form's instant receipt, storing the request with its acknowledgement and
+first offers, and the answer (with the crisis lines) when it cannot be stored yet."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.crisis import CrisisResource
+from handlers.core.audit import REQUESTER, audit
+from handlers.core.crisis_lines import crisis_resources
+from handlers.core.i18n import pick_locale
+from handlers.core.outbox import deliver
+from handlers.core.people import (
+    Person,
+    identity_for,
+    locale_of,
+    organisation_for,
+)
+from handlers.core.ports import Message
+from handlers.core.unit import Core
+from handlers.intake import IntakeForm, Urgency
+from handlers.safety.risk import suggests_risk
+from handlers.support import messages
+from handlers.support.escalation import nobody_took_it
+from handlers.support.informing import (
+    alert_coordinators,
+)
+from handlers.support.routing import offer_tier, route_from
+from handlers.support.steps import (
+    schedule_timeout,
+    timeout_for,
+)
+from models import (
+    TIER_ORDER,
+    Organisation,
+    RequestStatus,
+    SupportRequest,
+    Tier,
+)
+
+# Seconds between attempts to store a request the database refused (about ten minutes in all).
+SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
+# Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
+SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
+STORING_AT_ONCE = 4
+PROFESSIONAL_INDEX = TIER_ORDER.index(Tier.PROFESSIONAL)
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: str
+    acknowledgement: Message
+
+
+class Requests:
+    """A person asks for support."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._retries: set[asyncio.Task[None]] = set()
+        # A burst of forms is stored a few at a time: the rest wait without using the CPU the
+        # instant answers need, or more database connections than the pool has.
+        self._storing = asyncio.Semaphore(STORING_AT_ONCE)
+
+    async def submit(self, person: Person, form: IntakeForm, key: str | None = None) -> Message:
+        """Store a request and return its acknowledgement. If anything fails (the database, the
+        roster, a bug), the person still gets the crisis resources at once, and the request is
+        retried in the background for a few minutes (its acknowledgement arrives by message
+        when it goes through). Only the error's class is logged: it may quote the form."""
+        try:
+            async with self._storing:
+                return (await self.request_support(person, form, key)).acknowledgement
+        except Exception as exc:
+            log.error("a support request could not be stored (%s); retrying", type(exc).__name__)
+            task = asyncio.create_task(self._keep_trying(person, form, key))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+            return await self.fallback(person)
+
+    async def _keep_trying(self, person: Person, form: IntakeForm, key: str | None) -> None:
+        for delay in SUBMIT_RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            try:
+                await self.request_support(person, form, key)
+            except Exception as exc:
+                log.warning("support request retry failed (%s)", type(exc).__name__)
+            else:
+                log.info("a support request stored after a retry")
+                return
+        log.error(
+            "a support request could not be stored after %s retries", len(SUBMIT_RETRY_DELAYS)
+        )
+
+    async def receipt(self, person: Person, form: IntakeForm, locale: str | None = None) -> Message:
+        """The instant answer to a valid form, before `submit` stores it, so a form is answered
+        in milliseconds however many arrive at once (Slack shows an error after 3 seconds). It
+        needs only the organisation's language, crisis lines and risk phrases, which `known`
+        keeps (the confirmation that follows by message reads them anew)."""
+        card = await self.core.known.card(person.platform, person.tenant_id)
+        locale = locale or pick_locale(person.locale, card.locale)
+        crisis = form.crisis or suggests_risk(form.note, card.risk_phrases)
+        return messages.receipt(locale, crisis, list(card.crisis))
+
+    async def crisis_lines_for(self, person: Person) -> tuple[str, list[CrisisResource]]:
+        """(language, crisis lines) of the person's organisation, with or without a database."""
+        card = await self.core.known.card(person.platform, person.tenant_id)
+        return pick_locale(person.locale, card.locale), list(card.crisis)
+
+    async def fallback(self, person: Person) -> Message:
+        """The answer when storing a request failed: the organisation's own crisis lines, kept in
+        memory (the defaults only for a workspace this process has never seen)."""
+        locale, resources = await self.crisis_lines_for(person)
+        return messages.fallback_acknowledgement(locale, resources)
+
+    async def request_support(
+        self, person: Person, form: IntakeForm, key: str | None = None
+    ) -> Submitted:
+        """Store a request, queue its acknowledgement and offer it.
+
+        `key` names one submission of a form (Slack's view id, the id in a Teams card): the same
+        key again, from a replayed request, a retry or a double click, finds the request it made
+        instead of making another (the request id is derived from it).
+        """
+        if key is None:
+            return await self._store(person, form, str(uuid.uuid4()))
+        request_id = str(uuid.uuid5(SUBMISSIONS, f"{person.platform}:{person.tenant_id}:{key}"))
+        try:
+            return await self._store(person, form, request_id)
+        except IntegrityError:  # the same submission, stored a moment ago by another process
+            return await self._store(person, form, request_id)
+
+    async def _store(self, person: Person, form: IntakeForm, request_id: str) -> Submitted:
+        now = self.core.clock()
+        async with self.core.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, person.platform, person.tenant_id, self.core.defaults
+            )
+            requester = await identity_for(session, organisation, person)
+            locale = locale_of(requester, organisation)
+            stored = await session.get(SupportRequest, request_id)
+            if stored is not None:
+                return Submitted(request_id, self._acknowledgement(locale, organisation, stored))
+            # A risk answer, or risk words in the note, makes a crisis request: the most urgent.
+            crisis = form.crisis or suggests_risk(form.note, organisation.risk_phrases or ())
+            request = SupportRequest(
+                id=request_id,
+                organisation_id=organisation.id,
+                requester_id=requester.id,
+                urgency=Urgency.NOW.value if crisis else form.urgency.value,
+                category=form.category.value,
+                contact=form.contact_to_keep().value,
+                language=form.language.value,
+                anonymous=form.anonymous,
+                exclude_own_unit=form.exclude_own_unit,
+                requester_unit=form.unit,
+                note=form.note,
+                contact_number=form.number_to_keep(),
+                crisis=crisis,
+                status=RequestStatus.OPEN.value,
+                tier_index=0,
+                escalations=0,
+                created_at=now,
+            )
+            session.add(request)
+            await session.flush()
+            audit(
+                session,
+                request,
+                actor=REQUESTER,
+                action="requested",
+                detail="crisis" if crisis else form.urgency.value,
+                at=now,
+            )
+            ack = self._acknowledgement(locale, organisation, request)
+            await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
+            await self._route_new(session, organisation, request, now)
+        self.core.known.remember(person.platform, person.tenant_id, organisation)
+        self.core.after_commit()
+        return Submitted(request_id=request.id, acknowledgement=ack)
+
+    @staticmethod
+    def _acknowledgement(
+        locale: str, organisation: Organisation, request: SupportRequest
+    ) -> Message:
+        minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
+        return messages.acknowledgement(locale, request, crisis_resources(organisation), minutes)
+
+    async def _route_new(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        professionals_asked = 0
+        if request.crisis:
+            professionals_asked = await offer_tier(
+                session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True
+            )
+            await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
+        if await route_from(session, organisation, request, 0, now):
+            return
+        if professionals_asked:  # only they could be asked: their timeout moves it on as any
+            await schedule_timeout(session, organisation, request, PROFESSIONAL_INDEX, now)
+            return
+        await nobody_took_it(session, organisation, request, now, nobody_on_call=True)
