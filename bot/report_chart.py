@@ -17,8 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from handlers.core.i18n import DEFAULT_LOCALE, t
-from handlers.report_summary import wellbeing
-from handlers.reports import Report
+from handlers.reports.figures import Report
+from handlers.reports.summary import wellbeing
 
 _DRAWING = threading.Lock()
 

@@ -12,16 +12,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.metrics import JOBS
 from config.settings import ConfigError, Settings
-from handlers.actions import Actions
-from handlers.commands import Commands
+from handlers.chat.actions import Actions
+from handlers.chat.commands import Commands
 from handlers.core.delivery import Delivery
 from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults
 from handlers.core.ports import Messengers
 from handlers.core.unit import Core
-from handlers.follow_up import FollowUps
-from handlers.pulse import Pulses
-from handlers.retention import Retention
+from handlers.follow_up.check_ins import FollowUps
+from handlers.privacy.erasure import Erasure
+from handlers.privacy.retention import Retention
+from handlers.pulse.rounds import Pulses
 from handlers.roster.desk import RosterDesk
 from handlers.roster.status import PeerStatuses
 from handlers.roster.watch import RosterWatch
@@ -81,12 +82,12 @@ class Runtime:
         self.statuses = PeerStatuses(core)
         self.follow_ups = FollowUps(core, self.requests)
         self.pulses = Pulses(core)
-        self.retention = Retention(core, self.cases)
+        self.retention = Retention(core)
         self.actions = Actions(
             core, self.offers, self.cases, self.statuses, self.follow_ups, self.pulses
         )
         self.roster_watch = RosterWatch(core)
-        self.commands = Commands(core, self.pulses, self.retention, RosterDesk(core))
+        self.commands = Commands(core, self.pulses, Erasure(core, self.cases), RosterDesk(core))
         self.disclosures = Disclosures(core, self.requests, self.relay)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),

@@ -50,7 +50,7 @@ def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     is one line and exit 2."""
     from bot.logs import configure_logging
     from bot.runtime import build_runtime, ensure_schema_current
-    from handlers.roster.admin import UnknownPeer
+    from handlers.roster.access import UnknownPeer
     from models.keyring import load_keyring
 
     configure_logging("WARNING")  # operator output is the table; warnings still show

@@ -15,8 +15,10 @@ from rich.table import Table
 from bot.logs import configure_logging
 from bot.runtime import build_runtime, ensure_schema_current
 from config.settings import ConfigError, load_settings
-from handlers.reports import CSV_HEADER, Breakdown, Period, Report, csv_rows, seen_report
-from handlers.roster.admin import CLI_ACTOR
+from handlers.reports.export import CSV_HEADER, csv_rows
+from handlers.reports.figures import Period, Report, seen_report
+from handlers.reports.suppression import Breakdown
+from handlers.roster.access import CLI_ACTOR
 from models import Organisation, utcnow
 
 SUPPRESSED = "*"

@@ -15,7 +15,8 @@ from rich.table import Table
 
 from bot.cli.common import OrgOption, with_runtime
 from handlers.core.people import Person
-from handlers.roster.admin import ImportReport, PeerFields, RosterAdmin
+from handlers.roster.admin import PeerFields, RosterAdmin
+from handlers.roster.imports import ImportReport, RosterImports
 from handlers.roster.watch import RosterWatch
 from models import Organisation, Tier
 
@@ -203,7 +204,11 @@ def import_csv(
     (languages separated by ';')."""
     text = path.read_text(encoding="utf-8-sig")
     _print_report(
-        with_runtime(lambda runtime: _admin(runtime).import_peers_csv(None, org, text, apply=apply))
+        with_runtime(
+            lambda runtime: RosterImports(runtime.database).import_peers_csv(
+                None, org, text, apply=apply
+            )
+        )
     )
 
 
@@ -232,7 +237,7 @@ def import_ical(
         except (OSError, aiohttp.ClientError) as exc:
             raise ValueError(f"could not read {source}: {exc}") from None
         now = datetime.now(UTC)
-        return await _admin(runtime).import_rotation_ical(
+        return await RosterImports(runtime.database).import_rotation_ical(
             None, org, data, tier=tier, start=now, end=now + timedelta(days=days), apply=apply
         )
 

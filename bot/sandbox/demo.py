@@ -21,7 +21,7 @@ from bot.sandbox.slack_api import SlackUser
 from config.crisis import CrisisResource
 from handlers.core.dates import week_start
 from handlers.core.people import Person
-from handlers.pulse import ROUND_LENGTH, Pulses, opening_time
+from handlers.pulse.rounds import ROUND_LENGTH, Pulses, opening_time
 from handlers.roster.admin import PeerFields, RosterAdmin
 from models import Base, Organisation, PulseRound, Tier, Workspace
 from models.db import Database

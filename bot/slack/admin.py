@@ -27,7 +27,7 @@ from bot.slack.replying import Reply
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
-from handlers.roster.admin import NotAllowed
+from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk, refusal
 from handlers.roster.forms import FormInvalid
 

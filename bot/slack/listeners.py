@@ -24,20 +24,20 @@ from bot.slack.people import SlackPeople, ids_of, team_of
 from bot.slack.replies import help_message, start_prompt
 from bot.slack.replying import ephemeral, post, post_direct, post_in
 from bot.slack.reports import SlackReports
-from handlers.actions import Actions
 from handlers.chat import home
-from handlers.commands import Command, Commands, command_of
+from handlers.chat.actions import Actions
+from handlers.chat.commands import Command, Commands, command_of
 from handlers.core import notices
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.intake import IntakeInvalid, parse_intake
-from handlers.overview import Overview
+from handlers.reports.overview import Overview
 from handlers.roster.status import PeerStatuses
 from handlers.support import messages
 from handlers.support.asking import Requests
 from handlers.support.disclosure import Disclosures
+from handlers.support.intake import IntakeInvalid, parse_intake
 
 log = logging.getLogger(__name__)
 

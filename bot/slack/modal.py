@@ -8,7 +8,7 @@ from bot.slack.blocks import blocks_of
 from handlers.core.i18n import t
 from handlers.core.languages import Language
 from handlers.core.ports import Message
-from handlers.intake import (
+from handlers.support.intake import (
     NOTE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
     UNIT_MAX_LENGTH,

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.replying import Reply, post_direct
 from handlers.core.i18n import t
 from handlers.core.people import Person
-from handlers.report_desk import (
+from handlers.reports.desk import (
     ChatReport,
     ReportDesk,
     report_chart_failed,
@@ -27,8 +27,8 @@ from handlers.report_desk import (
     report_preparing,
     report_refusal,
 )
-from handlers.reports import Report
-from handlers.roster.admin import NotAllowed
+from handlers.reports.figures import Report
+from handlers.roster.access import NotAllowed
 
 log = logging.getLogger(__name__)
 

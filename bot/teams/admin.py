@@ -21,7 +21,7 @@ from bot.teams.cards import message_card
 from handlers.core.i18n import t
 from handlers.core.people import Person
 from handlers.core.ports import Message
-from handlers.roster.admin import NotAllowed
+from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk, refusal
 from handlers.roster.forms import FormInvalid, local_moment
 

@@ -29,16 +29,16 @@ from bot.teams.cards import (
 from bot.teams.directory import remember
 from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
 from bot.teams.retry import RetryPolicy
-from handlers.actions import Actions
-from handlers.commands import Command, Commands, command_of
+from handlers.chat.actions import Actions
+from handlers.chat.commands import Command, Commands, command_of
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.intake import IntakeInvalid, parse_intake
-from handlers.overview import Overview
+from handlers.reports.overview import Overview
 from handlers.support.asking import Requests
 from handlers.support.disclosure import Disclosures
+from handlers.support.intake import IntakeInvalid, parse_intake
 
 log = logging.getLogger(__name__)
 

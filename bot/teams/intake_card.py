@@ -14,7 +14,7 @@ from typing import Any
 from bot.teams.cards import adaptive_card, text_block
 from handlers.core.i18n import t
 from handlers.core.languages import Language
-from handlers.intake import (
+from handlers.support.intake import (
     NOTE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
     UNIT_MAX_LENGTH,

@@ -6,7 +6,7 @@ from handlers.chat import home
 from handlers.core.i18n import t
 from handlers.core.notices import start_button
 from handlers.core.ports import Message
-from handlers.pulse import pulse_switch
+from handlers.pulse.messages import pulse_switch
 
 
 def help_message(locale: str, pulse_opted_in: bool, minutes: int) -> Message:

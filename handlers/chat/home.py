@@ -12,7 +12,7 @@ from handlers.core.dates import duration
 from handlers.core.i18n import t
 from handlers.core.notices import start_button
 from handlers.core.ports import Button, Message
-from handlers.pulse import pulse_switch
+from handlers.pulse.messages import pulse_switch
 from handlers.roster.status import AVAILABILITY, PeerStatus
 
 

@@ -18,7 +18,8 @@ from handlers.core.i18n import t
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.roster.admin import RosterAdmin, on_call_schedule, require_coordinator, spans
+from handlers.roster.access import require_coordinator
+from handlers.roster.admin import RosterAdmin
 from handlers.roster.forms import (
     FormInvalid,
     chosen_peer,
@@ -26,6 +27,7 @@ from handlers.roster.forms import (
     peer_fields,
     rotation_answers,
 )
+from handlers.roster.schedule import on_call_schedule, spans
 from models import Organisation, Tier
 
 SCHEDULE_AHEAD = timedelta(days=14)

@@ -11,7 +11,7 @@ from handlers.core import notices
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.roster.admin import own_time_on_call
+from handlers.roster.schedule import own_time_on_call
 from models import Organisation, Peer, RequestStatus, SupportRequest
 
 AVAILABILITY = "peer.availability"  # the button of a peer's "unavailable" switch: "on" or "off"

@@ -1,2 +1,3 @@
-"""Safety: risk recognised in what people write, the organisation's crisis lines at hand even
-with the database down, and the answer and alerts when someone may be at risk."""
+"""Recognising risk in what people write: the shipped phrase lists (`phrases`) and the matcher
+(`risk`). What happens then is the support flow's (`handlers.support.disclosure`); the crisis
+lines kept in memory for outages are `handlers.core.crisis_lines`."""

@@ -22,7 +22,7 @@ from handlers.core.people import (
 )
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.roster.admin import coordinator_peer
+from handlers.roster.access import coordinator_peer
 from handlers.roster.on_call import same_unit
 from handlers.support import messages
 from handlers.support.informing import (

@@ -25,13 +25,13 @@ from handlers.core.people import (
 )
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.intake import IntakeForm, Urgency
 from handlers.safety.risk import suggests_risk
 from handlers.support import messages
 from handlers.support.escalation import nobody_took_it
 from handlers.support.informing import (
     alert_coordinators,
 )
+from handlers.support.intake import IntakeForm, Urgency
 from handlers.support.routing import offer_tier, route_from
 from handlers.support.steps import (
     schedule_timeout,

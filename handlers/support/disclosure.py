@@ -40,12 +40,12 @@ from handlers.core.people import (
 )
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.intake import Category, Contact, IntakeForm, Urgency
 from handlers.roster.on_call import on_call
 from handlers.safety.risk import suggests_risk
 from handlers.support import messages, risk_messages
 from handlers.support.asking import Requests
 from handlers.support.informing import alert_coordinators, alert_key, update_acknowledgement
+from handlers.support.intake import Category, Contact, IntakeForm, Urgency
 from handlers.support.relay import Relay, Relayed
 from handlers.support.routing import offer_tier
 from handlers.support.steps import bring_forward

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from handlers.core.ports import Message
-from handlers.overview import Overview
+from handlers.reports.overview import Overview
 from handlers.roster.admin import RosterAdmin
 from models import Tier
 from tests.support.conftest import Hospital

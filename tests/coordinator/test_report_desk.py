@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handlers.commands import Command, Commands, command_of
-from handlers.pulse import Pulses
-from handlers.report_desk import ReportDesk, complete_weeks
-from handlers.retention import Retention
-from handlers.roster.admin import NotAllowed
+from handlers.chat.commands import Command, Commands, command_of
+from handlers.privacy.erasure import Erasure
+from handlers.pulse.rounds import Pulses
+from handlers.reports.desk import ReportDesk, complete_weeks
+from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk
 from models import AuditEvent, Tier
 from tests.support.conftest import Hospital
@@ -58,7 +58,7 @@ async def test_the_typed_report_word_answers_with_the_summary_or_refuses(
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
     core = hospital.core
-    commands = Commands(core, Pulses(core), Retention(core, hospital.cases), RosterDesk(core))
+    commands = Commands(core, Pulses(core), Erasure(core, hospital.cases), RosterDesk(core))
     for word in ("report", "/Report", "Informe", "programme report"):
         assert command_of(word) is Command.REPORT
 

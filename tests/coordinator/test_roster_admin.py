@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from handlers.core.people import Person
-from handlers.roster.admin import NotAllowed, PeerFields, RosterAdmin
+from handlers.roster.access import NotAllowed
+from handlers.roster.admin import PeerFields, RosterAdmin
+from handlers.roster.imports import RosterImports
 from handlers.roster.watch import RosterWatch
 from models import AuditEvent, Override, Tier
 from tests.support.conftest import TENANT, Hospital
@@ -40,13 +42,17 @@ def admin_actions(hospital: Hospital, admin: RosterAdmin, actor: Person):  # noq
             ends_at=now + timedelta(hours=8),
         ),
         "update_settings": lambda: admin.update_settings(actor, org, offer_mode="sequential"),
-        "import_peers_csv": lambda: admin.import_peers_csv(
+        "import_peers_csv": lambda: imports(admin).import_peers_csv(
             actor, org, "platform,tenant,user_id\nslack,T1,U9\n", apply=True
         ),
-        "import_rotation_ical": lambda: admin.import_rotation_ical(
+        "import_rotation_ical": lambda: imports(admin).import_rotation_ical(
             actor, org, ICAL, tier=Tier.PEER, start=now, end=now + timedelta(days=7), apply=True
         ),
     }  # fmt: skip
+
+
+def imports(admin: RosterAdmin) -> RosterImports:
+    return RosterImports(admin.database, admin.clock)
 
 
 ACTIONS = [
@@ -85,14 +91,18 @@ async def test_a_csv_import_previews_reports_bad_rows_and_applies(
         f"slack,{TENANT},UX,Xavi,wizard,,,,\n"
         f"slack,{TENANT},UY,Yara,peer,,,two,\n"
     )
-    preview = await admin.import_peers_csv(None, hospital.organisation_id, text, apply=False)
+    preview = await imports(admin).import_peers_csv(
+        None, hospital.organisation_id, text, apply=False
+    )
     assert (preview.added, preview.updated) == (["Nuria"], ["Ana"])
     assert [line for line, _ in preview.errors] == [4, 5, 6]
     assert "platform must be slack or teams" in preview.errors[0][1]
     assert "unknown tier" in preview.errors[1][1]
     assert len(await admin.peers(hospital.organisation_id)) == 2  # nothing changed yet
 
-    applied = await admin.import_peers_csv(None, hospital.organisation_id, text, apply=True)
+    applied = await imports(admin).import_peers_csv(
+        None, hospital.organisation_id, text, apply=True
+    )
     assert applied.applied
     peers = {
         identity.display_name: peer
@@ -134,14 +144,14 @@ async def test_an_ical_import_expands_recurrences_across_a_dst_change(
     await hospital.setup(time_zone="Europe/Madrid")
     start = datetime(2026, 3, 20, tzinfo=UTC)
     end = datetime(2026, 4, 30, tzinfo=UTC)
-    preview = await admin.import_rotation_ical(
+    preview = await imports(admin).import_rotation_ical(
         None, hospital.organisation_id, ICAL, tier=Tier.PEER, start=start, end=end, apply=False
     )
     assert len(preview.added) == 3
     assert [reason for _, reason in preview.errors] == [
         "On call: Somebody Unknown on 2026-03-25: names no peer on the roster"
     ]
-    await admin.import_rotation_ical(
+    await imports(admin).import_rotation_ical(
         None, hospital.organisation_id, ICAL, tier=Tier.PEER, start=start, end=end, apply=True
     )
     async with hospital.database.session() as session:
@@ -156,7 +166,7 @@ async def test_an_ical_import_expands_recurrences_across_a_dst_change(
         date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)
     ]  # fmt: skip
     # The same feed read again (a nightly import) adds nothing and says so.
-    again = await admin.import_rotation_ical(
+    again = await imports(admin).import_rotation_ical(
         None, hospital.organisation_id, ICAL, tier=Tier.PEER, start=start, end=end, apply=True
     )
     assert again.added == [] and len(again.unchanged) == 3
@@ -182,7 +192,7 @@ async def test_an_ical_event_naming_its_peer_as_attendee_with_a_duration(
     hospital: Hospital, admin: RosterAdmin
 ) -> None:
     start = datetime(2026, 11, 30, tzinfo=UTC)
-    report = await admin.import_rotation_ical(
+    report = await imports(admin).import_rotation_ical(
         None, hospital.organisation_id, ATTENDEE_ICAL, tier=Tier.PEER,
         start=start, end=start + timedelta(days=7), apply=True,
     )  # fmt: skip
@@ -200,7 +210,7 @@ async def test_a_broken_calendar_is_reported_not_raised(
     hospital: Hospital, admin: RosterAdmin
 ) -> None:
     now = hospital.clock()
-    report = await admin.import_rotation_ical(
+    report = await imports(admin).import_rotation_ical(
         None, hospital.organisation_id, b"not a calendar", tier=Tier.PEER,
         start=now, end=now + timedelta(days=1), apply=True,
     )  # fmt: skip

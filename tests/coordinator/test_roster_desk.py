@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.commands import Command, Commands, command_of
-from handlers.pulse import Pulses
-from handlers.retention import Retention
-from handlers.roster.admin import NotAllowed
+from handlers.chat.commands import Command, Commands, command_of
+from handlers.privacy.erasure import Erasure
+from handlers.pulse.rounds import Pulses
+from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk
 from handlers.roster.forms import FormInvalid
 from models import Peer, Tier
@@ -53,7 +53,7 @@ async def test_the_typed_admin_word_shows_the_schedule_or_refuses(
     hospital: Hospital, desk: RosterDesk
 ) -> None:
     commands = Commands(
-        hospital.core, Pulses(hospital.core), Retention(hospital.core, hospital.cases), desk
+        hospital.core, Pulses(hospital.core), Erasure(hospital.core, hospital.cases), desk
     )
     assert command_of("/admin") is Command.ADMIN
     assert command_of("Gestionar turnos") is Command.ADMIN

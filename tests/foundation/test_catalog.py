@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from handlers.core.i18n import LOCALE_DIR, SUPPORTED_LOCALES, pick_locale, t
 from handlers.core.languages import Language
-from handlers.intake import Category, Contact, IntakeForm, Urgency
+from handlers.support.intake import Category, Contact, IntakeForm, Urgency
 from models import Tier
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from handlers.reports import Report, programme_report
+from handlers.reports.figures import Report, programme_report
 from models import FollowUpAnswer, Organisation, PulseAnswer, PulseRound, SupportRequest
 from models.db import Database
 from tests.support.conftest import Hospital

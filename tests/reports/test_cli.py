@@ -15,7 +15,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli.reports import report_app, write_csv
-from handlers.reports import Period, Report
+from handlers.reports.figures import Period, Report
 from models import AuditEvent, Organisation
 from models.db import Database
 from models.migrate import upgrade

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.report_chart import write_trend_chart
-from handlers.reports import CSV_HEADER, csv_rows
+from handlers.reports.export import CSV_HEADER, csv_rows
 from tests.reports.rows import (
     MONDAY,
     NEXT_MONDAY,

@@ -6,7 +6,7 @@ from itertools import product
 
 import pytest
 
-from handlers.reports import suppress
+from handlers.reports.suppression import suppress
 
 T = 5
 

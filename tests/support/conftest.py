@@ -15,13 +15,13 @@ from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults, Person, identity_for, organisation_for
 from handlers.core.ports import Messengers
 from handlers.core.unit import Core
-from handlers.follow_up import FollowUps
-from handlers.intake import IntakeForm
+from handlers.follow_up.check_ins import FollowUps
 from handlers.roster.status import PeerStatuses
 from handlers.support.answering import Offers
 from handlers.support.asking import Requests
 from handlers.support.ending import Cases
 from handlers.support.failed_jobs import report_failed_job
+from handlers.support.intake import IntakeForm
 from handlers.support.jobs import SupportJobs
 from handlers.support.relay import Relay
 from models import Organisation, Peer, Tier

@@ -50,7 +50,7 @@ async def test_identity_and_note_leak_nowhere(
     await hospital.add_peer("cy", Tier.COORDINATOR)
     await hospital.add_peer("pat", Tier.PROFESSIONAL)
     hospital.people["zelda"] = requester()
-    from handlers.intake import IntakeForm
+    from handlers.support.intake import IntakeForm
 
     form = IntakeForm(
         urgency="now",

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from handlers.core.people import Person
-from handlers.intake import IntakeForm
 from handlers.support.asking import Submitted
 from handlers.support.escalation import escalate
+from handlers.support.intake import IntakeForm
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.fakes import PlatformDown
 from tests.support.conftest import Hospital

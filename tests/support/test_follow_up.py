@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, select, text
 
 from handlers.core.people import Person
-from handlers.follow_up import SCORE, STOP, TALK_AGAIN
+from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN
 from handlers.support.ending import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, SupportRequest
 from tests.support.conftest import TENANT, Hospital

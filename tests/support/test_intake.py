@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.intake import NOTE_MAX_LENGTH, IntakeInvalid, parse_intake
+from handlers.support.intake import NOTE_MAX_LENGTH, IntakeInvalid, parse_intake
 
 VALID = {"urgency": "today", "category": "patient_death", "contact": "chat"}
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from handlers.pulse import Pulses
+from handlers.pulse.rounds import Pulses
 from models import Organisation, PulseAnswer, PulseRound
 from tests.support.conftest import Hospital
 

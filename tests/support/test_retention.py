@@ -10,7 +10,8 @@ from config.settings import ConfigError
 from handlers.core.outbox import deliver
 from handlers.core.people import identity_for
 from handlers.core.ports import Message
-from handlers.retention import Retention
+from handlers.privacy.erasure import Erasure
+from handlers.privacy.retention import Retention
 from models import ChatIdentity, DueJob, Organisation, SupportRequest
 from models.crypto import vault
 from tests.support.conftest import Hospital
@@ -39,7 +40,7 @@ async def test_purge_after_the_retention_period_keeps_only_counts(hospital: Hosp
     await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.cases.close(hospital.person("ana"), request_id)
     await hospital.run_jobs()
-    retention = Retention(hospital.core, hospital.cases)
+    retention = Retention(hospital.core)
 
     hospital.clock.advance(days=89)
     assert await retention.purge() == 0
@@ -69,7 +70,7 @@ async def test_requests_never_closed_are_ended_and_purged_too(hospital: Hospital
     left_open = await hospital.ask("dana")
     await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
     await hospital.run_jobs()
-    retention = Retention(hospital.core, hospital.cases)
+    retention = Retention(hospital.core)
 
     hospital.clock.advance(days=89)
     assert await retention.purge() == 0
@@ -97,9 +98,9 @@ async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital
     await hospital.run_jobs()
     await hospital.cases.close(hospital.person("ana"), first)
     second = await hospital.ask("dana", phone="07700 900461")
-    retention = Retention(hospital.core, hospital.cases)
+    erasure = Erasure(hospital.core, hospital.cases)
 
-    view = await retention.forget(hospital.person("dana"))
+    view = await erasure.forget(hospital.person("dana"))
     assert "Your data has been erased" in view.plain_text()
     await hospital.run_jobs()
     async with hospital.database.session() as session:
@@ -113,7 +114,7 @@ async def test_forget_me_withdraws_erases_and_stops_check_ins(hospital: Hospital
     values = await every_value_decrypted(hospital)
     for marker in (*MARKERS, "RELAY-SECRET-1187", "ANSWER-SECRET-5523"):
         assert not any(marker in value for value in values), marker
-    again = await retention.forget(hospital.person("dana"))
+    again = await erasure.forget(hospital.person("dana"))
     assert "hold no data" in again.plain_text()
 
 
@@ -132,7 +133,7 @@ async def test_an_identity_purged_takes_its_queued_messages_with_it(hospital: Ho
             key="zoe-later",
             now=hospital.clock() + timedelta(days=1),
         )
-    await Retention(hospital.core, hospital.cases).purge()
+    await Retention(hospital.core).purge()
     assert await hospital.count(ChatIdentity) == 0
     assert await hospital.count(DueJob) == 0
 
@@ -145,7 +146,7 @@ async def test_a_short_retention_takes_the_check_ins_still_to_come(hospital: Hos
     await hospital.cases.close(hospital.person("ana"), request_id)
     hospital.clock.advance(days=3)
     await hospital.run_jobs()  # the first check-in went out
-    assert await Retention(hospital.core, hospital.cases).purge() == 1
+    assert await Retention(hospital.core).purge() == 1
     async with hospital.database.session() as session:
         left = list(await session.scalars(select(DueJob.kind).where(DueJob.status == "pending")))
     assert "follow_up" not in left  # the 30-day check-in went with Dana's identity

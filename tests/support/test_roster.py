@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.chat import home
-from handlers.intake import IntakeForm
 from handlers.roster.on_call import coming_shifts, eligible_peers, on_call, shift_covering
+from handlers.support.intake import IntakeForm
 from models import (
     Organisation,
     Override,

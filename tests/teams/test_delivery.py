@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.teams.adapter import adapter_config
 from config.settings import ConfigError
 from handlers.core.people import Person
-from handlers.intake import IntakeForm
+from handlers.support.intake import IntakeForm
 from models import ChatIdentity, Workspace
 from tests.fakes import FakeMessenger
 from tests.teams.conftest import TeamsWorld, card_text, teams_settings, verbs

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.teams.package import build_package
 from config.settings import ConfigError
-from handlers.commands import Command, command_of
+from handlers.chat.commands import Command, command_of
 
 APP_ID = "2b7c3a5e-1111-4222-8333-444455556666"
 MENU = (

@@ -11,24 +11,28 @@ from __future__ import annotations
 
 import bisect
 import enum
-import statistics
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.audit import record
-from handlers.intake import Category, Urgency
-from handlers.pulse import MIN_THRESHOLD
+from handlers.reports.suppression import (
+    Breakdown,
+    average_shown,
+    breakdown,
+    count_shown,
+    minutes_to_accept,
+    threshold_of,
+)
+from handlers.support.intake import Category, Urgency
 from models import TIER_ORDER, FollowUpAnswer, Organisation, PulseAnswer, PulseRound
 from models import SupportRequest as Request
 
-K = TypeVar("K", bound=Hashable)
 REPORT_VIEWED = "report_viewed"  # the audit action of every report run
 SCORE = "score"  # the follow-up choice that carries a 1-5 score
 
@@ -36,34 +40,6 @@ SCORE = "score"  # the follow-up choice that carries a 1-5 score
 class Period(enum.StrEnum):
     WEEK = "week"
     MONTH = "month"
-
-
-def suppress(cells: Mapping[K, int], threshold: int) -> tuple[int | None, dict[K, int | None]]:
-    """A breakdown's total and cells as they may be shown; None means suppressed.
-
-    Any count under `threshold` is suppressed. When the total is shown and exactly one cell is
-    suppressed, the total minus the other cells would reveal it, so the smallest shown cell is
-    suppressed too (the first in order on a tie).
-    """
-    total = sum(cells.values())
-    shown: dict[K, int | None] = {
-        key: count if count >= threshold else None for key, count in cells.items()
-    }
-    hidden = [key for key, count in shown.items() if count is None]
-    if total >= threshold and len(hidden) == 1:
-        partner = min((key for key in cells if key not in hidden), key=lambda key: cells[key])
-        shown[partner] = None
-    return (total if total >= threshold else None), shown
-
-
-def _threshold(organisation: Organisation) -> int:
-    return max(organisation.anonymity_threshold, MIN_THRESHOLD)
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    total: int | None
-    cells: dict[str, int | None]
 
 
 @dataclass(frozen=True)
@@ -120,7 +96,7 @@ async def programme_report(
         raise ValueError(f"the report ends ({end}) before it starts ({start})")
     kind = Period(period)
     calendar = _Calendar.covering(start, end, kind, ZoneInfo(organisation.time_zone))
-    threshold = _threshold(organisation)
+    threshold = threshold_of(organisation)
     requests = await _requests(session, organisation.id, calendar)
     answers = await _follow_up_scores(session, organisation.id, calendar)
     pulse = await _pulse_scores(session, organisation.id, calendar)
@@ -184,7 +160,9 @@ class _Calendar:
     @classmethod
     def covering(cls, start: date, end: date, kind: Period, zone: ZoneInfo) -> _Calendar:
         starts = _period_starts(start, end, kind)
-        return cls(zone, [_step(starts[0], kind, -1), *starts, _step(starts[-1], kind, 1)])
+        return cls(
+            zone, [add_periods(starts[0], kind, -1), *starts, add_periods(starts[-1], kind, 1)]
+        )
 
     def slot(self, moment: date | datetime) -> int:
         """Index in `bounds` of the period a day or a moment falls in, in local time."""
@@ -287,27 +265,27 @@ def _period_figures(
         for row in rows
         if row.accepted_at is not None
     ]
-    median, p90 = _minutes_to_accept(waits, threshold)
+    median, p90 = minutes_to_accept(waits, threshold)
     escalated = [row for row in rows if row.escalations > 0]
     scores = [score for score in answers if score is not None]
     return PeriodFigures(
         label=start.isoformat() if kind is Period.WEEK else start.strftime("%Y-%m"),
         start=start,
         end=next_start - timedelta(days=1),
-        by_urgency=_breakdown(
+        by_urgency=breakdown(
             [urgency.value for urgency in Urgency], (row.urgency for row in rows), threshold
         ),
-        by_category=_breakdown(categories, (row.category for row in rows), threshold),
+        by_category=breakdown(categories, (row.category for row in rows), threshold),
         median_minutes_to_accept=median,
         p90_minutes_to_accept=p90,
-        escalations=_breakdown(
+        escalations=breakdown(
             [tier.value for tier in TIER_ORDER[1:]],
             (TIER_ORDER[row.tier_index].value for row in escalated),
             threshold,
         ),
-        crisis=_count(sum(row.crisis for row in rows), threshold),
-        follow_up_answers=_count(len(answers), threshold),
-        follow_up_average=_average(scores, threshold),
+        crisis=count_shown(sum(row.crisis for row in rows), threshold),
+        follow_up_answers=count_shown(len(answers), threshold),
+        follow_up_average=average_shown(scores, threshold),
         pulse=pulse,
     )
 
@@ -327,10 +305,10 @@ def _pulse(
     figures = []
     for question in sorted({question for question, _round_id in by_round} | set(before)):
         scores = shown.get(question, [])
-        average = _average(scores, threshold)
+        average = average_shown(scores, threshold)
         last = before.get(question)
         trend = None if average is None or last is None else round(average - last, 2)
-        figures.append(PulseFigures(question, _count(len(scores), threshold), average, trend))
+        figures.append(PulseFigures(question, count_shown(len(scores), threshold), average, trend))
     return tuple(figures)
 
 
@@ -347,7 +325,7 @@ async def _caseloads(
             Request.organisation_id == organisation_id,
             Request.accepted_peer_id.is_not(None),
             Request.accepted_at >= _midnight(months[0], zone),
-            Request.accepted_at < _midnight(_step(months[-1], Period.MONTH, 1), zone),
+            Request.accepted_at < _midnight(add_periods(months[-1], Period.MONTH, 1), zone),
         )
     )
     counts = Counter(
@@ -360,33 +338,10 @@ async def _caseloads(
     )
 
 
-def _breakdown(keys: Iterable[str], values: Iterable[str], threshold: int) -> Breakdown:
-    counts = Counter(dict.fromkeys(keys, 0))
-    counts.update(values)
-    total, cells = suppress(counts, threshold)
-    return Breakdown(total, cells)
-
-
-def _count(count: int, threshold: int) -> int | None:
-    return count if count >= threshold else None
-
-
-def _average(values: list[int], threshold: int) -> float | None:
-    return round(statistics.fmean(values), 2) if len(values) >= threshold else None
-
-
-def _minutes_to_accept(waits: list[float], threshold: int) -> tuple[float | None, float | None]:
-    """Median and 90th percentile (linear interpolation between the closest ranks)."""
-    if len(waits) < threshold:
-        return None, None
-    p90 = statistics.quantiles(waits, n=10, method="inclusive")[-1]
-    return round(statistics.median(waits), 1), round(p90, 1)
-
-
 def _period_starts(start: date, end: date, kind: Period) -> list[date]:
     first = _monday(start) if kind is Period.WEEK else start.replace(day=1)
     starts = [first]
-    while (following := _step(starts[-1], kind, 1)) <= end:
+    while (following := add_periods(starts[-1], kind, 1)) <= end:
         starts.append(following)
     return starts
 
@@ -395,7 +350,7 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _step(day: date, kind: Period, periods: int) -> date:
+def add_periods(day: date, kind: Period, periods: int) -> date:
     """The start of the period `periods` away from the one starting on `day`."""
     if kind is Period.WEEK:
         return day + timedelta(weeks=periods)
@@ -406,63 +361,3 @@ def _step(day: date, kind: Period, periods: int) -> date:
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     """Local midnight at the start of `day`, as the aware datetime the columns compare with."""
     return datetime.combine(day, time(0), tzinfo=zone)
-
-
-CSV_HEADER = ("period_start", "period_end", "measure", "value", "suppressed")
-
-
-def measures(figures: PeriodFigures) -> list[tuple[str, float | None]]:
-    """The period's figures as (measure, value) pairs, in the order the CSV lists them."""
-    items: list[tuple[str, float | None]] = [("requests", figures.requests)]
-    items += [(f"requests.urgency.{key}", value) for key, value in figures.by_urgency.cells.items()]
-    items += [
-        (f"requests.category.{key}", value) for key, value in figures.by_category.cells.items()
-    ]
-    items += [
-        ("minutes_to_accept.median", figures.median_minutes_to_accept),
-        ("minutes_to_accept.p90", figures.p90_minutes_to_accept),
-        ("escalations", figures.escalations.total),
-    ]
-    items += [
-        (f"escalations.tier_reached.{key}", value)
-        for key, value in figures.escalations.cells.items()
-    ]
-    items += [
-        ("crisis_activations", figures.crisis),
-        ("follow_up.answers", figures.follow_up_answers),
-        ("follow_up.average_score", figures.follow_up_average),
-    ]
-    for pulse in figures.pulse:
-        items += [
-            (f"pulse.q{pulse.question}.answers", pulse.answers),
-            (f"pulse.q{pulse.question}.average", pulse.average),
-            (f"pulse.q{pulse.question}.trend", pulse.trend),
-        ]
-    return items
-
-
-def csv_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
-    """One row per period and measure, then one per month and peer for the cases carried.
-    A suppressed value is left empty and marked, so it is never read as a zero."""
-    rows = [
-        (
-            figures.start.isoformat(),
-            figures.end.isoformat(),
-            measure,
-            "" if value is None else str(value),
-            "yes" if value is None else "no",
-        )
-        for figures in report.periods
-        for measure, value in measures(figures)
-    ]
-    rows += [
-        (
-            caseload.month.isoformat(),
-            (_step(caseload.month, Period.MONTH, 1) - timedelta(days=1)).isoformat(),
-            f"cases_carried.{caseload.peer}",
-            str(caseload.cases),
-            "no",
-        )
-        for caseload in report.caseloads
-    ]
-    return rows

@@ -17,9 +17,9 @@ from handlers.core.audit import peer_actor
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.report_summary import summary
-from handlers.reports import Period, Report, seen_report
-from handlers.roster.admin import require_coordinator
+from handlers.reports.figures import Period, Report, seen_report
+from handlers.reports.summary import summary
+from handlers.roster.access import require_coordinator
 from models import Organisation
 
 REPORT_WEEKS = 8

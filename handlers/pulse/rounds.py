@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.crisis import CrisisResource
 from handlers.core import notices
 from handlers.core.crisis_lines import crisis_resources
 from handlers.core.dates import week_start
@@ -29,31 +28,19 @@ from handlers.core.i18n import pick_locale, t
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, identity_for, locale_of, organisation_for
-from handlers.core.ports import Button, Message
+from handlers.core.ports import Message
 from handlers.core.unit import Core
+from handlers.pulse.messages import pulse_message
 from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
 
 PULSE_FAN_OUT = "pulse_fan_out"
 PULSE_CLOSE = "pulse_close"
-ANSWER = "pulse.answer"
 ROUND_LENGTH = timedelta(days=3)
 LOW_SCORE = 2
 MIN_THRESHOLD = 3
 # Sends per second per workspace. Slack allows "several hundred" chat.postMessage calls a minute
 # per workspace (1 per second per DM channel); Teams a few dozen per second per app and tenant.
 PACE_PER_SECOND: dict[str, float] = {"slack": 4.0, "teams": 15.0}
-
-
-PULSE_OPT = "pulse.opt"  # value "on" or "off": the weekly pulse in one click
-
-
-def pulse_switch(locale: str, opted_in: bool) -> Button:
-    """One click to stop (or start) getting the weekly wellbeing pulse."""
-    return Button(
-        action=PULSE_OPT,
-        label=t(locale, "button.pulse_off" if opted_in else "button.pulse_on"),
-        value="off" if opted_in else "on",
-    )
 
 
 @dataclass(frozen=True)
@@ -76,36 +63,6 @@ def voter_hash(key: str, identity: ChatIdentity) -> str:
 def questions_of(organisation: Organisation) -> list[int]:
     """The pulse's questions: the wellbeing one, and the optional second."""
     return [1, 2] if organisation.pulse_second_question else [1]
-
-
-def pulse_message(
-    locale: str,
-    round_id: int,
-    questions: Sequence[int],
-    threshold: int,
-    lead: Sequence[str] = (),
-    crisis: list[CrisisResource] | None = None,
-) -> Message:
-    """The pulse's questions with their 1–5 buttons. After a first answer the message is
-    replaced by the question still open, `lead` saying thanks (and, after a low score, the
-    `crisis` lines and the button that starts the support flow)."""
-    lines: list[str] = list(lead)
-    buttons: list[Button] = [notices.start_button(locale)] if crisis is not None else []
-    for question in questions:
-        lines.append(t(locale, f"pulse.question.{question}"))
-        buttons += [
-            Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
-            for score in range(1, 6)
-        ]
-    buttons.append(pulse_switch(locale, opted_in=True))
-    return Message(
-        kind="pulse",
-        title=t(locale, "pulse.title"),
-        lines=lines,
-        crisis=notices.crisis_lines(locale, crisis) if crisis is not None else [],
-        buttons=buttons,
-        footer=t(locale, "pulse.private", threshold=threshold),
-    )
 
 
 class Pulses:

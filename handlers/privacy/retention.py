@@ -1,9 +1,9 @@
-"""Retention and erasure: personal data goes, de-identified counts stay.
+"""Retention: personal data goes after the organisation's retention period, de-identified
+counts stay.
 
-After an organisation's retention period, a closed or withdrawn request loses every link to its
-requester (identity, unit, note); queued messages that are finished are deleted (they may quote
-people); identities that nothing needs any more are deleted. A person can also ask for all of
-their data to be erased at once (`forget`).
+A closed or withdrawn request loses every link to its requester (identity, unit, note, number);
+queued messages that are finished are deleted (they may quote people); identities that nothing
+needs any more are deleted. Erasure on request is `privacy.erasure`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from handlers.core.outbox import DELIVER
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.support.ending import FOLLOW_UP, Cases
+from handlers.support.ending import FOLLOW_UP
 from handlers.support.relay import relay_key_prefix
 from models import (
     ChatIdentity,
@@ -45,9 +45,8 @@ EVENT_IDS_KEPT = timedelta(days=2)  # Slack retries within minutes; two days is 
 
 
 class Retention:
-    def __init__(self, core: Core, cases: Cases) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
-        self.cases = cases
         self.database = core.database
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:

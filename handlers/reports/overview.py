@@ -7,8 +7,7 @@ caseloads and the week's figures from the report itself, small cells suppressed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,33 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.overview_messages import overview_messages
-from handlers.reports import PeriodFigures, programme_report
-from handlers.roster.admin import coordinator_peer, on_call_schedule, spans
+from handlers.reports.figures import programme_report
+from handlers.reports.overview_messages import CoordinatorOverview, Handoff, overview_messages
+from handlers.roster.access import coordinator_peer
 from handlers.roster.on_call import on_call
+from handlers.roster.schedule import on_call_schedule, spans
 from handlers.roster.watch import lapsing_peers
 from models import TIER_ORDER, ChatIdentity, Organisation, Peer
 
 HANDOFFS_AHEAD = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Handoff:
-    starts_at: datetime
-    tier: str
-    name: str
-
-
-@dataclass(frozen=True)
-class CoordinatorOverview:
-    time_zone: str
-    today: date  # in the organisation's time zone
-    on_call: tuple[tuple[str, tuple[str, ...]], ...]  # (tier, names) for every tier, in order
-    handoffs: tuple[Handoff, ...]  # shifts and overrides starting within HANDOFFS_AHEAD
-    lapsing: tuple[tuple[str, date], ...]  # (name, training valid until), soonest first
-    caseloads: tuple[tuple[str, int], ...]  # (name, cases accepted this month), busiest first
-    week: PeriodFigures  # the latest closed week
-    threshold: int
 
 
 class Overview:

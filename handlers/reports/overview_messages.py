@@ -1,20 +1,39 @@
-"""The coordinator's overview as messages, one per section, in the coordinator's language."""
+"""The coordinator's overview: what it holds, and how it reads as messages, one per section,
+in the coordinator's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
 from handlers.core.i18n import t
 from handlers.core.ports import Message
-
-if TYPE_CHECKING:
-    from handlers.overview import CoordinatorOverview
+from handlers.reports.figures import PeriodFigures
 
 MAX_ROWS = 10  # per list; the rest is counted, so a home view stays within its block limit
+
+
+@dataclass(frozen=True)
+class Handoff:
+    starts_at: datetime
+    tier: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CoordinatorOverview:
+    time_zone: str
+    today: date  # in the organisation's time zone
+    on_call: tuple[tuple[str, tuple[str, ...]], ...]  # (tier, names) for every tier, in order
+    handoffs: tuple[Handoff, ...]  # shifts and overrides starting in the coming week
+    lapsing: tuple[tuple[str, date], ...]  # (name, training valid until), soonest first
+    caseloads: tuple[tuple[str, int], ...]  # (name, cases accepted this month), busiest first
+    week: PeriodFigures  # the latest closed week
+    threshold: int
 
 
 def overview_messages(locale: str, overview: CoordinatorOverview) -> list[Message]:

@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 
 from handlers.core.i18n import t
 from handlers.core.ports import Message
-from handlers.reports import PeriodFigures, PulseFigures, Report
+from handlers.reports.figures import PeriodFigures, PulseFigures, Report
 
 WELLBEING_QUESTION = 1  # the pulse question the trend and the chart follow
 

@@ -10,10 +10,10 @@ from handlers.core.i18n import SUPPORTED_LOCALES, t
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.pulse import Pulses
-from handlers.report_desk import ReportDesk, report_refusal
-from handlers.retention import Retention
-from handlers.roster.admin import NotAllowed
+from handlers.privacy.erasure import Erasure
+from handlers.pulse.rounds import Pulses
+from handlers.reports.desk import ReportDesk, report_refusal
+from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk, refusal
 
 
@@ -47,10 +47,10 @@ class Commands:
     """The commands answered without a form: pulse opt-in and opt-out, erasure, and (typed as
     a message) the coordinator's two-week on-call schedule and programme report summary."""
 
-    def __init__(self, core: Core, pulses: Pulses, retention: Retention, desk: RosterDesk) -> None:
+    def __init__(self, core: Core, pulses: Pulses, erasure: Erasure, desk: RosterDesk) -> None:
         self.core = core
         self.pulses = pulses
-        self.retention = retention
+        self.erasure = erasure
         self.desk = desk
         self.reports = ReportDesk(core)
 
@@ -59,7 +59,7 @@ class Commands:
         if command in (Command.PULSE_ON, Command.PULSE_OFF):
             return await self.pulses.set_opt_in(person, command is Command.PULSE_ON)
         if command is Command.FORGET:
-            return await self.retention.forget(person)
+            return await self.erasure.forget(person)
         if command is Command.ADMIN:
             locale = await self.core.locale_for(person)
             try:

@@ -13,8 +13,9 @@ from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.follow_up import SCORE, STOP, TALK_AGAIN, FollowUps
-from handlers.pulse import ANSWER, PULSE_OPT, Pulses
+from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
+from handlers.pulse.messages import ANSWER, PULSE_OPT
+from handlers.pulse.rounds import Pulses
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
 from handlers.support.answering import Offers

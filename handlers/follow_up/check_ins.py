@@ -22,9 +22,9 @@ from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Button, Message
 from handlers.core.unit import Core
-from handlers.intake import IntakeForm, Urgency
 from handlers.support.asking import Requests, Submitted
 from handlers.support.ending import FOLLOW_UP
+from handlers.support.intake import IntakeForm, Urgency
 from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
 
 SCORE = "checkin.score"
