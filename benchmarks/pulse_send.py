@@ -30,10 +30,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime, prepare_database
-from bot.sandbox.slack_api import (
+from bot.sandbox.slack_api import FakeSlackApi
+from bot.sandbox.slack_state import (
     POST_PER_WORKSPACE_PER_MINUTE,
     TIER_LIMITS_PER_MINUTE,
-    FakeSlackApi,
     RateLimiter,
     SlackUser,
 )

@@ -38,7 +38,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime, prepare_database
-from bot.sandbox.slack_api import FakeSlackApi, SlackUser
+from bot.sandbox.slack_api import FakeSlackApi
+from bot.sandbox.slack_state import SlackUser
 from bot.slack import install
 from bot.slack.endpoint import EventsEndpoint
 from bot.web import create_web_app

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.slack_api import SlackUser
+from bot.sandbox.slack_state import SlackUser
 from config.crisis import CrisisResource
 from handlers.core.dates import week_start
 from handlers.core.people import Person

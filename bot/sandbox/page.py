@@ -10,23 +10,46 @@ from __future__ import annotations
 import asyncio
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.runtime import Runtime
 from bot.sandbox import demo
-from bot.sandbox.server import Sandbox
+from bot.sandbox.clock import SandboxClock
+from bot.sandbox.slack_api import FakeSlackApi
 from bot.sandbox.slack_client import Delivery, SignedSlack
 from handlers.roster.on_call import on_call
 from models import ChatIdentity, Peer, Tier
 
-SANDBOX = web.AppKey("sandbox", Sandbox)
 LONG_POLL_SECONDS = 20.0
 MAX_ADVANCE_MINUTES = 31 * 24 * 60
 ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 STATIC = ("index.html", "sandbox.js", "sandbox.css")
 CONTENT_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+
+
+class Sandbox(Protocol):
+    """What the page works with: the fake Slack it shows, the clock it moves, and the bot."""
+
+    api: FakeSlackApi
+    clock: SandboxClock
+    runtime: Runtime | None
+    slack: SignedSlack | None
+
+    async def advance(self, minutes: float) -> int: ...
+
+    async def next_job(self) -> dict[str, Any] | None: ...
+
+    async def skip_to_next_job(self) -> int: ...
+
+    async def next_pulse(self) -> int: ...
+
+    async def reset(self) -> None: ...
+
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
 
 
 class Refused(web.HTTPBadRequest):

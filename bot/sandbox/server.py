@@ -26,8 +26,10 @@ from bot.platforms import ChatPlatform, install_platforms, platform_status
 from bot.runtime import Runtime, build_runtime, prepare_database
 from bot.sandbox import demo
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.slack_api import FakeSlackApi, RateLimiter
+from bot.sandbox.page import page_app
+from bot.sandbox.slack_api import FakeSlackApi
 from bot.sandbox.slack_client import SignedSlack
+from bot.sandbox.slack_state import RateLimiter
 from bot.web import create_web_app
 from config.settings import ConfigError, Settings, normalise_database_url
 from models import DueJob, JobStatus
@@ -146,7 +148,6 @@ class Sandbox:
         )
 
     async def start(self) -> None:
-        from bot.sandbox.page import page_app  # the page needs this class's type only
 
         bot_socket, page_socket = _listen(self.ports.bot), _listen(self.ports.page)
         self.ports = Ports(bot_socket.getsockname()[1], page_socket.getsockname()[1])

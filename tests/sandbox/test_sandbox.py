@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from bot.sandbox import demo
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import LOOPBACK, Ports, Sandbox, nothing_configured
-from bot.sandbox.slack_api import FakeSlackApi, RateLimiter, SlackUser
+from bot.sandbox.slack_api import FakeSlackApi
+from bot.sandbox.slack_state import RateLimiter, SlackUser
 from bot.slack.client import web_client
 from config.settings import ConfigError
 from models import Peer, Rotation, SupportRequest

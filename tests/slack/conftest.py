@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime import Runtime
+from bot.sandbox.slack_api import FakeSlackApi
+from bot.sandbox.slack_state import SlackUser
 from bot.slack import SlackPlatform, install
 from bot.slack.modal import intake_view
 from bot.web import create_web_app
@@ -39,35 +40,29 @@ USER_TIME_ZONE = "America/Chicago"  # what users.info says of everyone here
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
-@dataclass
-class ApiCall:
-    method: str
-    args: dict[str, Any]
-    token: str | None
-
-
-@dataclass
-class Upload:
-    """A file the bot uploaded (files_upload_v2): its bytes, and where it was shared."""
-
-    file_id: str
-    filename: str
-    length: int
-    alt_txt: str | None
-    data: bytes = b""
-    title: str | None = None
-    channel: str | None = None  # set by files.completeUploadExternal
-
-
-@dataclass
 class Posted:
-    """A message the bot posted in a DM, as it reads now (after any chat.update)."""
+    """A message the bot posted in a DM, as it reads now (after any chat.update): a view over
+    what the fake Slack keeps."""
 
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]]
-    updates: int = 0
+    def __init__(self, channel: str, stored: dict[str, Any]) -> None:
+        self.channel = channel
+        self._stored = stored
+
+    @property
+    def ts(self) -> str:
+        return str(self._stored["ts"])
+
+    @property
+    def text(self) -> str:
+        return str(self._stored.get("text", ""))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return list(self._stored.get("blocks") or [])
+
+    @property
+    def updates(self) -> int:
+        return int(self._stored.get("updates", 0))
 
     @property
     def action_ids(self) -> list[str]:
@@ -111,132 +106,12 @@ def text_of(node: Any) -> str:
     return "\n".join(parts)
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-class FakeSlack:
-    """Answers like the Slack Web API; `fail_next` queues error answers for one method."""
-
-    def __init__(self) -> None:
-        self.calls: list[ApiCall] = []
-        self.users: dict[str, tuple[str, str]] = {}  # user id -> (name, locale)
-        self.messages: dict[tuple[str, str], Posted] = {}
-        self.responses: list[dict[str, Any]] = []  # what was posted to response_url
-        self.failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
-        self.refused: list[str] = []
-        self.uploads: dict[str, Upload] = {}  # file id -> upload, in the order they began
-        self._ts = itertools.count(1)
-        self._origin = ""  # this server's own address, for the upload URLs it hands out
-        self.app = web.Application()
-        self.app.router.add_route("*", "/api/{method}", self._api)
-        self.app.router.add_post("/respond/{id}", self._respond)
-        self.app.router.add_post("/upload/{file_id}", self._upload)
-
-    def fail_next(self, method: str, status: int, headers: dict[str, str] | None = None) -> None:
-        self.failures.setdefault(method, []).append((status, headers or {}))
-
-    def called(self, method: str) -> list[ApiCall]:
-        return [call for call in self.calls if call.method == method]
-
-    def dm(self, user_id: str) -> list[Posted]:
-        """The bot's messages in its DM with `user_id`, oldest first."""
-        channel = f"D{user_id}"
-        return [posted for (ch, _), posted in self.messages.items() if ch == channel]
-
-    def files(self, channel: str) -> list[Upload]:
-        """The files shared in `channel` (uploads completed there), oldest first."""
-        return [upload for upload in self.uploads.values() if upload.channel == channel]
-
-    async def _upload(self, request: web.Request) -> web.Response:
-        """The upload URL files.getUploadURLExternal handed out: takes the bytes, as Slack's."""
-        upload = self.uploads.get(request.match_info["file_id"])
-        if upload is None:
-            return web.Response(status=404, text="unknown upload")
-        upload.data = await request.read()
-        return web.Response(text=f"OK - {len(upload.data)}")
-
-    async def _respond(self, request: web.Request) -> web.Response:
-        self.responses.append(await request.json())
-        return web.Response(text="ok")
-
-    async def _api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if self.failures.get(method):
-            status, headers = self.failures[method].pop(0)
-            self.refused.append(method)
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=status, headers=headers
-            )
-        args: dict[str, Any] = dict(request.query)  # slack_sdk sends some arguments this way
-        if request.content_type == "application/json":
-            args.update(await request.json())
-        elif request.method == "POST":
-            args.update({key: _decode(value) for key, value in (await request.post()).items()})
-        authorization = request.headers.get("Authorization", "")
-        token = authorization.removeprefix("Bearer ") or None
-        self.calls.append(ApiCall(method, args, token))
-        self._origin = str(request.url.origin())
-        answer = self._answer(method, args)
-        return web.json_response({"ok": True, **answer})
-
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {"user_id": BOT_USER, "bot_id": "BBOT", "team_id": TEAM, "team": "Hospital"}
-        if method == "users.info":
-            name, locale = self.users.get(args["user"], ("Someone", "en-US"))
-            return {
-                "user": {
-                    "id": args["user"],
-                    "team_id": TEAM,
-                    "real_name": name,
-                    "locale": locale,
-                    "tz": USER_TIME_ZONE,
-                    "profile": {"display_name": name, "real_name": name},
-                }
-            }
-        if method == "conversations.open":
-            return {"channel": {"id": f"D{args['users']}"}}
-        if method == "chat.postMessage":
-            ts = f"{1700000000 + next(self._ts)}.000100"
-            posted = Posted(args["channel"], ts, args.get("text", ""), args.get("blocks") or [])
-            self.messages[(args["channel"], ts)] = posted
-            return {"channel": args["channel"], "ts": ts, "message": {"ts": ts}}
-        if method == "chat.update":
-            posted = self.messages[(args["channel"], args["ts"])]
-            posted.text, posted.blocks = args.get("text", ""), args.get("blocks") or []
-            posted.updates += 1
-            return {"channel": args["channel"], "ts": args["ts"]}
-        if method == "files.getUploadURLExternal":
-            file_id = f"F{next(self._ts):06d}"
-            alt_txt = args.get("alt_txt")
-            self.uploads[file_id] = Upload(file_id, args["filename"], int(args["length"]), alt_txt)
-            return {"upload_url": f"{self._origin}/upload/{file_id}", "file_id": file_id}
-        if method == "files.completeUploadExternal":
-            completed = []
-            for item in _decode(args["files"]):  # JSON, in the query string or the form
-                upload = self.uploads[item["id"]]
-                if not upload.data:  # never sent to its upload URL
-                    return {"ok": False, "error": "file_upload_not_complete"}
-                upload.title, upload.channel = item.get("title"), args.get("channel_id")
-                completed.append({"id": upload.file_id, "title": upload.title})
-            return {"files": completed}
-        if method in ("views.open", "views.update", "views.publish"):
-            return {"view": {"id": f"V{next(self._ts)}", **(args.get("view") or {})}}
-        return {}
-
-
 @dataclass
 class SlackWorld:
     runtime: Runtime
     platform: SlackPlatform
     client: TestClient
-    api: FakeSlack
+    api: FakeSlackApi
     api_url: str
     clock: FakeClock
     team: str = TEAM  # the workspace the next payloads come from
@@ -244,8 +119,13 @@ class SlackWorld:
 
     def user(self, name: str, locale: str = "en-US") -> str:
         user_id = f"U{name.upper()}"
-        self.api.users.setdefault(user_id, (name.title(), locale))
+        if user_id not in self.api.users:
+            self.api.add_user(SlackUser(user_id, name.title(), locale, tz=USER_TIME_ZONE))
         return user_id
+
+    def trigger(self, user_id: str) -> str:
+        """A trigger id as the fake Slack hands them out: it knows whose screen a view opens on."""
+        return f"trigger.{next(self._ids)}.{user_id}"
 
     # --- sending what Slack sends ---------------------------------------------------------
 
@@ -266,7 +146,7 @@ class SlackWorld:
             "token": "legacy",
             "team_id": self.team,
             "team_domain": "hospital",
-            "channel_id": f"D{user_id}",
+            "channel_id": self.api.dm_of(user_id),
             "channel_name": "directmessage",
             "user_id": user_id,
             "user_name": name,
@@ -274,8 +154,8 @@ class SlackWorld:
             "text": text,
             "api_app_id": "A0PEER",
             "is_enterprise_install": "false",
-            "response_url": f"{self.api_url}respond/{next(self._ids)}",
-            "trigger_id": f"trigger-{name}-{next(self._ids)}",
+            "response_url": f"{self.api_url}respond/{user_id}/{next(self._ids)}",
+            "trigger_id": self.trigger(user_id),
         }
         response = await self.post(urlencode(form), "application/x-www-form-urlencoded")
         await self.settle()
@@ -298,7 +178,7 @@ class SlackWorld:
             "user": self._user_block(name),
             "api_app_id": "A0PEER",
             "token": "legacy",
-            "trigger_id": f"trigger-{next(self._ids)}",
+            "trigger_id": self.trigger(self.user(name)),
             "is_enterprise_install": False,
             "enterprise": None,
             "view": {
@@ -342,7 +222,7 @@ class SlackWorld:
                 "channel_id": posted.channel,
                 "is_ephemeral": False,
             },
-            "trigger_id": f"trigger-{name}-{next(self._ids)}",
+            "trigger_id": self.trigger(self.user(name)),
             "team": {"id": self.team, "domain": "hospital"},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -354,7 +234,7 @@ class SlackWorld:
                 "blocks": posted.blocks,
             },
             "state": {"values": {}},
-            "response_url": f"{self.api_url}respond/{next(self._ids)}",
+            "response_url": f"{self.api_url}respond/{self.user(name)}/{next(self._ids)}",
             "actions": [
                 {
                     **element,
@@ -388,7 +268,7 @@ class SlackWorld:
             "team": {"id": self.team},
             "container": {"type": "view", "view_id": "VHOME"},
             "view": {"id": "VHOME", "type": "home"},
-            "trigger_id": f"trigger-{name}-{next(self._ids)}",
+            "trigger_id": self.trigger(self.user(name)),
             "actions": [{**element, "block_id": "b1", "action_ts": f"{time.time():.6f}"}],
         }
         response = await self.interact(payload)
@@ -433,7 +313,7 @@ class SlackWorld:
         ts = f"{time.time():.6f}"
         return {
             "type": "message",
-            "channel": f"D{user_id}",
+            "channel": self.api.dm_of(user_id),
             "user": user_id,
             "text": text,
             "ts": ts,
@@ -443,10 +323,10 @@ class SlackWorld:
 
     async def say(self, name: str, text: str) -> Posted:
         """Write to the bot in DM; returns the bot's reply there."""
-        before = len(self.api.dm(self.user(name)))
+        before = len(self.inbox(name))
         response = await self.event(self.dm_event(name, text))
         assert response.status == 200, await response.text()
-        replies = self.api.dm(self.user(name))[before:]
+        replies = self.inbox(name)[before:]
         assert len(replies) == 1, f"expected one reply, got {len(replies)}"
         return replies[0]
 
@@ -461,7 +341,19 @@ class SlackWorld:
         return done
 
     def inbox(self, name: str) -> list[Posted]:
-        return self.api.dm(self.user(name))
+        """The bot's messages in its DM with `name`, oldest first (not the answers only they
+        saw, to a slash command: those are `api.responses`)."""
+        channel = self.api.dm_of(self.user(name))
+        return [
+            Posted(channel, stored)
+            for stored in self.api.messages.get(channel, [])
+            if stored.get("user") == self.api.bot_user_id and not stored.get("ephemeral")
+        ]
+
+    def now(self, posted: Posted) -> Posted:
+        """`posted` as it reads in the fake Slack now."""
+        [stored] = [m for m in self.api.messages[posted.channel] if m["ts"] == posted.ts]
+        return Posted(posted.channel, stored)
 
     def offers(self, name: str) -> list[Posted]:
         return [m for m in self.inbox(name) if "offer.decline" in m.action_ids]
@@ -517,6 +409,11 @@ def modal_state(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def fake_slack() -> FakeSlackApi:
+    """The sandbox's fake Slack Web API, taking any bot token (OAuth tests use several)."""
+    return FakeSlackApi(token=None, team_id=TEAM, bot_user_id=BOT_USER)
+
+
 FORM = {"urgency": "now", "category": "adverse_event", "contact": "phone", "language": "en"}
 
 
@@ -537,10 +434,10 @@ async def start_world(
     database: Database,
     database_url: str,
     vault: Vault,
-    api: FakeSlack | None = None,
+    api: FakeSlackApi | None = None,
     **settings: Any,
 ) -> tuple[SlackWorld, list[Any]]:
-    api = api or FakeSlack()
+    api = api or fake_slack()
     api_server = TestServer(api.app)
     await api_server.start_server()
     api_url = str(api_server.make_url("/"))

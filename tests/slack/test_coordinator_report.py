@@ -44,6 +44,11 @@ async def report_audits(slack: SlackWorld) -> list[tuple[str, str | None]]:
         return [(actor, detail) for actor, detail in rows]
 
 
+def said(slack: SlackWorld, name: str) -> list[Posted]:
+    """The bot's messages to `name` but the files it shared (each shows as an image)."""
+    return [m for m in slack.inbox(name) if not all(b["type"] == "image" for b in m.blocks)]
+
+
 def fields_of(posted: Posted) -> dict[str, str]:
     """A message's fields section as {label: value}."""
     fields: dict[str, str] = {}
@@ -73,7 +78,7 @@ async def test_a_coordinator_gets_the_summary_and_the_chart_in_their_dm(slack: S
 
     [preparing] = ephemeral_texts(slack)
     assert "Preparing the programme report for the last 8 complete weeks" in preparing
-    [summary] = slack.inbox("cy")
+    [summary] = said(slack, "cy")
     assert summary.text == "Programme report: week of 2026-11-16"
     fields = fields_of(summary)
     assert fields["Requests"] == "7"
@@ -85,7 +90,7 @@ async def test_a_coordinator_gets_the_summary_and_the_chart_in_their_dm(slack: S
     assert "Requests went up: 7 this week, 5 the week before." in readable
     assert "The wellbeing pulse average rose by 1.4 to 4.4." in readable
 
-    [chart] = slack.api.files("DUCY")
+    [chart] = slack.api.files_in("DCY")
     assert chart.data[:8] == PNG_SIGNATURE and chart.data[12:16] == b"IHDR"
     assert chart.length == len(chart.data) > 10_000
     assert chart.filename == "programme-report-2026-09-28-2026-11-22.png"
@@ -97,7 +102,7 @@ async def test_a_coordinator_gets_the_summary_and_the_chart_in_their_dm(slack: S
         "files.completeUploadExternal"
     )
     [complete] = slack.api.called("files.completeUploadExternal")
-    assert complete.args["channel_id"] == "DUCY" and complete.token == "xoxb-test"
+    assert complete.args["channel_id"] == "DCY" and complete.token == "xoxb-test"
 
     assert await report_audits(slack) == [(f"peer:{cy}", PERIOD)]
 
@@ -110,7 +115,7 @@ async def test_a_small_cell_reads_not_shown_never_its_count(slack: SlackWorld):
 
     await slack.command("cy", "report")
 
-    [summary] = slack.inbox("cy")
+    [summary] = said(slack, "cy")
     fields = fields_of(summary)
     assert fields["Requests"] == "Not shown"
     assert fields["Median minutes to accept"] == "Not shown"
@@ -119,7 +124,7 @@ async def test_a_small_cell_reads_not_shown_never_its_count(slack: SlackWorld):
     assert "No trend in requests to tell" in summary.readable
     assert "went" not in summary.readable and "held steady" not in summary.readable
     assert "Not shown: fewer than 5" in summary.readable
-    [chart] = slack.api.files("DUCY")
+    [chart] = slack.api.files_in("DCY")
     assert chart.data.startswith(PNG_SIGNATURE)
 
 
@@ -134,7 +139,7 @@ async def test_anyone_but_a_coordinator_is_refused_and_nothing_is_computed(slack
     assert len(refusals) == 2
     assert all("programme reports are for the programme's coordinators" in r for r in refusals)
     assert not any(call.method.startswith("files.") for call in slack.api.calls)
-    assert slack.api.uploads == {}
+    assert slack.api.files == {}
     assert slack.inbox("ana") == [] and slack.inbox("rita") == []
     assert await report_audits(slack) == []
 
@@ -146,15 +151,15 @@ async def test_writing_report_to_the_bot_works_the_same(slack: SlackWorld):
 
     response = await slack.event(slack.dm_event("cy", "Report"))
     assert response.status == 200
-    preparing, summary = slack.inbox("cy")
+    preparing, summary = said(slack, "cy")
     assert "Preparing the programme report" in preparing.readable
     assert fields_of(summary)["Requests"] == "5"
-    [chart] = slack.api.files("DUCY")
+    [chart] = slack.api.files_in("DCY")
     assert chart.data.startswith(PNG_SIGNATURE)
 
     refusal = await slack.say("ana", "report")
     assert "programme reports are for the programme's coordinators" in refusal.readable
-    assert slack.api.files("DUANA") == []
+    assert slack.api.files_in("DANA") == []
     assert await report_audits(slack) == [(f"peer:{cy}", PERIOD)]
 
 
@@ -167,11 +172,11 @@ async def test_the_report_word_and_the_summary_speak_spanish(slack: SlackWorld):
 
     [preparing] = ephemeral_texts(slack)
     assert "Preparando el informe del programa" in preparing
-    [summary] = slack.inbox("cy")
+    [summary] = said(slack, "cy")
     assert summary.text == "Informe del programa: semana del 2026-11-16"
     assert fields_of(summary)["Solicitudes"] == "5"
     assert fields_of(summary)["Escalados"] == "No se muestra"
-    [chart] = slack.api.files("DUCY")
+    [chart] = slack.api.files_in("DCY")
     assert chart.title == "Gráfico del informe del programa, del 2026-09-28 al 2026-11-22"
 
 
@@ -190,7 +195,7 @@ async def test_the_chart_is_drawn_off_the_event_loop(
     await slack.command("cy", "report")
 
     assert len(threads) == 1 and threads[0] is not threading.main_thread()
-    assert slack.api.files("DUCY")[0].data.startswith(PNG_SIGNATURE)
+    assert slack.api.files_in("DCY")[0].data.startswith(PNG_SIGNATURE)
 
 
 async def test_a_failed_upload_or_summary_is_told_to_the_coordinator(slack: SlackWorld):
@@ -202,10 +207,10 @@ async def test_a_failed_upload_or_summary_is_told_to_the_coordinator(slack: Slac
     preparing, failed = ephemeral_texts(slack)
     assert "Preparing" in preparing
     assert "summary is in your direct messages with me, but I could not send its chart" in failed
-    assert len(slack.inbox("cy")) == 1 and slack.api.files("DUCY") == []
+    assert len(said(slack, "cy")) == 1 and slack.api.files_in("DCY") == []
 
     slack.api.fail_next("conversations.open", 400)
     await slack.command("cy", "report")
 
     assert "could not prepare the programme report" in ephemeral_texts(slack)[-1]
-    assert len(slack.inbox("cy")) == 1 and slack.api.files("DUCY") == []
+    assert len(said(slack, "cy")) == 1 and slack.api.files_in("DCY") == []

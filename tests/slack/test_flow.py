@@ -37,7 +37,7 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     response = await slack.command("rita")
     assert response.status == 200
     [opened] = slack.api.called("views.open")
-    assert opened.args["trigger_id"].startswith("trigger-rita-")
+    assert opened.args["trigger_id"].endswith(".URITA")  # the trigger of Rita's command
     modal = opened.args["view"]
     assert modal["type"] == "modal" and modal["callback_id"] == "intake"
     [note] = [block for block in modal["blocks"] if block.get("block_id") == "note"]
@@ -66,12 +66,12 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
 
     as_sent = copy.deepcopy(pia_offer)
     await slack.click("pia", pia_offer, "offer.accept")
-    accepted = slack.api.messages[(pia_offer.channel, pia_offer.ts)]
+    accepted = slack.now(pia_offer)
     assert accepted.action_ids == ["request.close"]
     assert "Rita" not in accepted.readable  # anonymous: the bot relays
 
     await slack.run_jobs()
-    paz_now = slack.api.messages[(paz_offer.channel, paz_offer.ts)]
+    paz_now = slack.now(paz_offer)
     assert paz_now.updates == 1 and paz_now.action_ids == []
     assert "taken" in paz_now.readable.lower()
     connected = last(slack.inbox("rita"))
@@ -80,7 +80,7 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
 
     # a double click on Accept gives the same answer and changes nothing
     await slack.click("pia", as_sent, "offer.accept")
-    assert slack.api.messages[(pia_offer.channel, pia_offer.ts)].action_ids == ["request.close"]
+    assert slack.now(pia_offer).action_ids == ["request.close"]
 
     sent = await slack.say("rita", "thank you for taking this")
     assert "passed on" in sent.readable.lower()
@@ -96,7 +96,7 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     assert "Pia" not in back.readable and "UPIA" not in back.readable
 
     await slack.click("rita", connected, "request.close")
-    closed = slack.api.messages[(connected.channel, connected.ts)]
+    closed = slack.now(connected)
     assert closed.action_ids == [] and "closed" in closed.readable.lower()
     await slack.run_jobs()
     closed_notice, wellbeing = slack.inbox("pia")[-2:]
@@ -109,7 +109,7 @@ async def test_named_request_shows_the_requester_as_a_mention(slack: SlackWorld)
     await ask(slack, "rita")
     [offer] = slack.offers("pia")
     await slack.click("pia", offer, "offer.accept")
-    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    accepted = slack.now(offer)
     assert "<@URITA>" in accepted.readable
     await slack.run_jobs()
     assert "<@UPIA>" in last(slack.inbox("rita")).readable
@@ -121,12 +121,12 @@ async def test_decline_moves_on_and_the_offer_is_replaced(slack: SlackWorld):
     [offer] = slack.offers("pia")
     as_sent = copy.deepcopy(offer)
     await slack.click("pia", offer, "offer.decline")
-    declined = slack.api.messages[(offer.channel, offer.ts)]
+    declined = slack.now(offer)
     assert declined.action_ids == []
     assert "declined" in declined.readable.lower()
     # clicking the (old) Decline again is harmless
     await slack.click("pia", as_sent, "offer.decline")
-    assert slack.api.messages[(offer.channel, offer.ts)].action_ids == []
+    assert slack.now(offer).action_ids == []
 
 
 async def test_one_at_a_time_a_decline_offers_the_next_peer_at_once(slack: SlackWorld):
@@ -178,7 +178,7 @@ async def test_withdraw_updates_every_offer(slack: SlackWorld):
     await slack.click("rita", ack, "request.withdraw")
     assert "withdrawn" in slack.inbox("rita")[-1].readable.lower()  # the answer, below it
     await slack.run_jobs()
-    withdrawn = slack.api.messages[(ack.channel, ack.ts)]  # then updated in place, lines kept
+    withdrawn = slack.now(ack)  # then updated in place, lines kept
     assert withdrawn.action_ids == [] and "988" in withdrawn.readable
     assert "withdrawn" in withdrawn.readable.lower()
     for name in ("pia", "paz"):
@@ -202,7 +202,7 @@ async def test_once_a_case_is_closed_no_close_or_withdraw_button_is_left(slack: 
     [offer] = slack.offers("pia")
     await slack.click("pia", offer, "offer.accept")
     await slack.run_jobs()
-    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    accepted = slack.now(offer)
     assert accepted.action_ids == ["request.close"]
     await slack.click("pia", accepted, "request.close")
     await slack.run_jobs()

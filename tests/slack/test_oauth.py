@@ -17,6 +17,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, func, insert, select, text
 
+from bot.sandbox.slack_api import FakeSlackApi
 from bot.slack.messenger import NotInstalled, SlackMessenger
 from bot.slack.oauth import BOT_SCOPES, authorization_url
 from config.settings import ConfigError, load_settings
@@ -34,7 +35,7 @@ from models.db import Database
 from models.slack_install import SECRET_COLUMNS
 from models.types import EncryptedText
 from tests.conftest import TEST_KEY
-from tests.slack.conftest import FORM, SIGNING_SECRET, TEAM, FakeSlack, SlackWorld, start_world
+from tests.slack.conftest import BOT_USER, FORM, SIGNING_SECRET, TEAM, SlackWorld, start_world
 
 T2 = "T2CLINIC"
 T2_TOKEN = "xoxb-2-clinic-4f1c9d7e0a"
@@ -44,27 +45,32 @@ CODE = "code-from-slack"
 STATE_COOKIE = "slack-app-oauth-state"
 
 
-class InstallingSlack(FakeSlack):
+class InstallingSlack(FakeSlackApi):
     """The fake Web API, which also exchanges CODE for a bot token of workspace T2."""
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "oauth.v2.access":
-            if args.get("code") != CODE:
-                return {"ok": False, "error": "invalid_code"}
-            return {
-                "access_token": T2_TOKEN,
-                "token_type": "bot",
-                "scope": ",".join(BOT_SCOPES),
-                "bot_user_id": "UBOT2",
-                "app_id": "A0PEER",
-                "team": {"id": T2, "name": "Clinic"},
-                "enterprise": None,
-                "is_enterprise_install": False,
-                "authed_user": {"id": "UADMIN"},
-            }
-        if method == "auth.test" and self.calls[-1].token == T2_TOKEN:
-            return {"user_id": "UBOT2", "bot_id": "BBOT2", "team_id": T2, "team": "Clinic"}
-        return super()._answer(method, args)
+    def __init__(self) -> None:
+        super().__init__(token=None, team_id=TEAM, bot_user_id=BOT_USER)
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("code") != CODE:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "access_token": T2_TOKEN,
+            "token_type": "bot",
+            "scope": ",".join(BOT_SCOPES),
+            "bot_user_id": "UBOT2",
+            "app_id": "A0PEER",
+            "team": {"id": T2, "name": "Clinic"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UADMIN"},
+        }
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.calls[-1].token == T2_TOKEN:  # the call being answered
+            return {"ok": True, "user_id": "UBOT2", "bot_id": "BBOT2", "team_id": T2}
+        return super()._auth_test(args)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ async def test_forged_signature_is_refused_and_changes_nothing(slack: SlackWorld
     assert response.status == 401  # no signature at all
     await slack.settle()
     assert await count(slack, SupportRequest) == 0
-    assert slack.api.calls == []
+    assert not slack.api.calls
 
 
 async def test_stale_timestamp_is_refused(slack: SlackWorld):
@@ -97,7 +97,7 @@ async def test_malformed_bodies_get_400_and_change_nothing(slack: SlackWorld):
         assert response.status == 400, body
     await slack.settle()
     assert await count(slack, SupportRequest) == 0
-    assert slack.api.calls == []
+    assert not slack.api.calls
 
 
 async def test_unknown_callback_id_gets_a_4xx_and_changes_nothing(slack: SlackWorld):

@@ -115,7 +115,7 @@ async def test_risk_typed_while_a_request_waits_makes_it_urgent_at_once(slack: S
     assert request.crisis and request.urgency == "now"
     [pat_offer] = slack.offers("pat")
     assert "Crisis request" in pat_offer.readable
-    now_ack = slack.api.messages[(ack.channel, ack.ts)]
+    now_ack = slack.now(ack)
     assert "now urgent" in now_ack.readable and crisis_block(now_ack)  # updated, lines kept
     async with slack.runtime.database.session() as session:
         step = await session.scalar(
@@ -193,14 +193,14 @@ async def test_closing_a_case_keeps_the_crisis_lines_of_the_acknowledgement(slac
     [offer] = slack.offers("pia")
     await slack.click("pia", offer, "offer.accept")
     await slack.run_jobs()
-    assert "has accepted" in slack.api.messages[(ack.channel, ack.ts)].readable
-    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    assert "has accepted" in slack.now(ack).readable
+    accepted = slack.now(offer)
     await slack.click("pia", accepted, "request.close")
     await slack.run_jobs()
-    closed = slack.api.messages[(ack.channel, ack.ts)]
+    closed = slack.now(ack)
     assert crisis_block(closed) and "988" in closed.readable  # the lines stay
     assert "is closed" in closed.readable and closed.action_ids == []
-    peer_card = slack.api.messages[(offer.channel, offer.ts)]
+    peer_card = slack.now(offer)
     assert "is closed" in peer_card.readable and peer_card.action_ids == []  # no dead button
 
 
@@ -213,7 +213,7 @@ async def test_withdraw_on_the_acknowledgement_never_replaces_it(slack: SlackWor
     assert slack.api.called("chat.update") == updates  # the click did not overwrite it
     assert "withdrawn" in slack.inbox("rita")[-1].readable  # its answer came below
     await slack.run_jobs()
-    now = slack.api.messages[(ack.channel, ack.ts)]
+    now = slack.now(ack)
     assert crisis_block(now) and "withdrawn" in now.readable and now.action_ids == []
 
 
@@ -231,7 +231,7 @@ async def test_the_requester_hears_of_every_step_with_the_organisations_timeout(
     [update_] = [m for m in slack.inbox("rita") if "asking more colleagues" in m.readable]
     assert crisis_block(update_)  # "use the contacts below": they are below
     assert "backup" not in update_.readable.lower() and "tier" not in update_.readable.lower()
-    assert "more colleagues have been asked" in slack.api.messages[(ack.channel, ack.ts)].readable
+    assert "more colleagues have been asked" in slack.now(ack).readable
 
 
 async def test_a_coordinator_makes_contact_from_the_alert(slack: SlackWorld):
@@ -242,16 +242,16 @@ async def test_a_coordinator_makes_contact_from_the_alert(slack: SlackWorld):
     [cole_alert] = [m for m in slack.inbox("cole") if "request.take" in m.action_ids]
     cole_as_sent = copy.deepcopy(cole_alert)
     await slack.click("cy", cy_alert, "request.take")
-    taken = slack.api.messages[(cy_alert.channel, cy_alert.ts)]
+    taken = slack.now(cy_alert)
     assert "You accepted this request" in taken.readable and "<@URITA>" in taken.readable
     await slack.run_jobs()
     assert "has accepted" in slack.inbox("rita")[-1].readable
-    cole_now = slack.api.messages[(cole_alert.channel, cole_alert.ts)]
+    cole_now = slack.now(cole_alert)
     assert "Taken" in cole_now.readable and cole_now.action_ids == []
     await slack.click("cole", cole_as_sent, "request.take")  # too late: nothing changes
     [request] = await requests(slack)
     assert request.accepted_peer_id == cy_id
-    assert "Taken" in slack.api.messages[(cole_alert.channel, cole_alert.ts)].readable
+    assert "Taken" in slack.now(cole_alert).readable
     async with slack.runtime.database.session() as session:
         trail = list(await session.scalars(select(AuditEvent.action)))
     assert "accepted" in trail
@@ -265,7 +265,7 @@ async def test_alerts_say_taken_once_a_peer_accepts(slack: SlackWorld):
     [offer] = slack.offers("pia")
     await slack.click("pia", offer, "offer.accept")
     await slack.run_jobs()
-    now = slack.api.messages[(alert.channel, alert.ts)]
+    now = slack.now(alert)
     assert "Taken" in now.readable and now.action_ids == []
 
 
@@ -323,7 +323,7 @@ async def test_a_phone_number_reaches_the_accepting_peer_only(slack: SlackWorld)
     assert offers and all("7946 0958" not in offer.readable for offer in offers)
     [offer] = slack.offers("pia")
     await slack.click("pia", offer, "offer.accept")
-    accepted = slack.api.messages[(offer.channel, offer.ts)]
+    accepted = slack.now(offer)
     assert "+44 20 7946 0958" in accepted.readable and "Please phone" in accepted.readable
     assert "7946 0958" not in await raw_database_values(slack)  # encrypted at rest
 
@@ -423,11 +423,11 @@ async def test_the_coordinator_who_made_contact_keeps_the_case(slack: SlackWorld
     [alert] = [m for m in slack.inbox("cy") if "request.take" in m.action_ids]
     await slack.click("cy", alert, "request.take")
     await slack.run_jobs()
-    card = slack.api.messages[(alert.channel, alert.ts)]
+    card = slack.now(alert)
     assert "You accepted this request" in card.readable and "request.close" in card.action_ids
     await slack.click("cy", card, "request.close")
     await slack.run_jobs()
-    card = slack.api.messages[(alert.channel, alert.ts)]
+    card = slack.now(alert)
     assert "is closed" in card.readable and card.action_ids == []
 
 
@@ -443,7 +443,7 @@ async def test_a_coordinator_cannot_take_their_own_request_or_one_from_their_uni
     await ask(slack, "rita", options=["exclude_own_unit"], unit="icu")
     [alert] = [m for m in slack.inbox("cole") if "request.take" in m.action_ids][-1:]
     await slack.click("cole", alert, "request.take")
-    refused = slack.api.messages[(alert.channel, alert.ts)]
+    refused = slack.now(alert)
     assert "outside their own unit" in refused.readable
     rita = [r for r in await requests(slack) if r.exclude_own_unit]
     assert rita[0].accepted_peer_id is None

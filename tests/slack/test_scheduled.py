@@ -54,7 +54,7 @@ async def test_check_in_arrives_the_next_day_and_is_answered_in_place(slack: Sla
     assert not [m for m in slack.inbox("pia") if "checkin.score" in m.action_ids]
 
     await slack.click("rita", check_in, "checkin.score")  # the first score button: 1
-    answered = slack.api.messages[(check_in.channel, check_in.ts)]
+    answered = slack.now(check_in)
     assert answered.updates == 1 and "checkin.score" not in answered.action_ids
     async with slack.runtime.database.session() as session:
         answers = list(await session.scalars(select(FollowUpAnswer)))
@@ -77,7 +77,7 @@ async def test_stop_cancels_the_remaining_check_ins(slack: SlackWorld):
     await slack.run_jobs()
     check_in = with_button(slack.inbox("rita"), "checkin.stop")
     await slack.click("rita", check_in, "checkin.stop")
-    assert "checkin.score" not in slack.api.messages[(check_in.channel, check_in.ts)].action_ids
+    assert "checkin.score" not in slack.now(check_in).action_ids
     slack.clock.advance(days=40)
     await slack.run_jobs()
     check_ins = [m for m in slack.inbox("rita") if m.ts != check_in.ts and m.action_ids]
@@ -97,10 +97,10 @@ async def test_pulse_on_then_the_weekly_pulse_answered_once(slack: SlackWorld):
 
     as_sent = copy.deepcopy(pulse)
     await slack.click("nina", pulse, "pulse.answer")  # the first button: 1, a low score
-    answered = slack.api.messages[(pulse.channel, pulse.ts)]
+    answered = slack.now(pulse)
     assert answered.action_ids == ["support.start"]  # a low score offers support in place
     await slack.click("nina", as_sent, "pulse.answer")  # the old button again
-    assert "already answered" in slack.api.messages[(pulse.channel, pulse.ts)].readable.lower()
+    assert "already answered" in slack.now(pulse).readable.lower()
     async with slack.runtime.database.session() as session:
         assert len(list(await session.scalars(select(PulseAnswer)))) == 1
 
@@ -115,7 +115,7 @@ async def test_forget_me_withdraws_and_erases(slack: SlackWorld):
     answer = await slash_answer(slack, "rita", "forget-me")
     assert "erased" in answer.lower() or "deleted" in answer.lower()
     await slack.run_jobs()
-    withdrawn = slack.api.messages[(offer.channel, offer.ts)]
+    withdrawn = slack.now(offer)
     assert withdrawn.action_ids == [] and "withdrawn" in withdrawn.readable.lower()
     async with slack.runtime.database.session() as session:
         [request] = list(await session.scalars(select(SupportRequest)))
@@ -130,7 +130,7 @@ async def test_one_click_stops_the_pulse_from_the_pulse_itself(slack: SlackWorld
     await slack.run_jobs()
     pulse = with_button(slack.inbox("nina"), "pulse.opt")
     await slack.click("nina", pulse, "pulse.opt")
-    stopped = slack.api.messages[(pulse.channel, pulse.ts)]
+    stopped = slack.now(pulse)
     assert "no longer" in stopped.readable.lower() and stopped.action_ids == []
 
     slack.clock.advance(days=7)  # next week's round reaches nobody

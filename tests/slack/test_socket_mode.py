@@ -13,31 +13,30 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.runtime import Runtime
+from bot.sandbox.slack_api import FakeSlackApi
 from bot.slack import install
 from bot.web import create_web_app
 from models.crypto import Vault
 from models.db import Database
-from tests.slack.conftest import TEAM, FakeSlack, slack_settings
+from tests.slack.conftest import BOT_USER, TEAM, slack_settings
 
 APP_TOKEN = "xapp-1-A0PEER-1-socket"
 
 
-class SocketSlack(FakeSlack):
+class SocketSlack(FakeSlackApi):
     """The fake Web API plus Slack's Socket Mode: `apps.connections.open` hands out a WebSocket
     URL, and the socket carries envelopes to the bot and its acknowledgements back."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(token=None, team_id=TEAM, bot_user_id=BOT_USER)
         self.app.router.add_get("/link", self._link)
         self.socket_url = ""
         self.connected = asyncio.Event()
         self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._socket: web.WebSocketResponse | None = None
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "apps.connections.open":
-            return {"url": self.socket_url}
-        return super()._answer(method, args)
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.socket_url}
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
@@ -99,7 +98,7 @@ async def test_socket_mode_support_command_opens_the_form(socket_world) -> None:
                 "team_id": TEAM,
                 "user_id": "UNURSE",
                 "user_name": "nurse",
-                "channel_id": "DUNURSE",
+                "channel_id": "DNURSE",
                 "command": "/support",
                 "text": "",
                 "api_app_id": "A0PEER",
