@@ -27,6 +27,9 @@ from models.crypto import Vault, configure_vault
 from models.db import Database
 from models.keyring import load_keyring
 
+# The small hospital most core tests run in (its `hospital` fixture), for every folder.
+pytest_plugins = ("tests.hospital",)
+
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 T = TypeVar("T")
 TEST_KEY = Fernet.generate_key().decode()

@@ -28,6 +28,7 @@ from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.roster.access import NotAllowed
+from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
 from handlers.roster.forms import FormInvalid
 
@@ -98,36 +99,8 @@ class SlackAdmin:
         form: str,
         answers: dict[str, Any],
     ) -> Message:
-        if form == "add_peer":
-            user = answers.get("user")
-            who = await self.people.person(client, actor.tenant_id, user) if user else None
-            return await self.desk.add_peer(
-                actor,
-                locale,
-                who,
-                tier=answers.get("tier"),
-                unit=answers.get("unit"),
-                languages=answers.get("languages") or [],
-                cap=answers.get("cap"),
-                trained_until=answers.get("trained_until"),
-            )
-        if form == "remove_peer":
-            return await self.desk.remove_peer(actor, locale, answers.get("peer"))
-        if form == "add_rotation":
-            return await self.desk.add_rotation(
-                actor,
-                locale,
-                name=answers.get("name"),
-                tier=answers.get("tier"),
-                peers=answers.get("peers") or [],
-                starts_on=answers.get("starts_on"),
-                handoff=answers.get("handoff"),
-                hours=answers.get("hours"),
-            )
-        return await self.desk.add_override(
-            actor,
-            locale,
-            peer=answers.get("peer"),
-            starts_at=answers.get("starts_at"),
-            ends_at=answers.get("ends_at"),
-        )
+        """The form applied by the core, with the Slack user picked (looked up for their name
+        and language) when it adds a peer."""
+        user = answers.get("user") if form == ADD_PEER else None
+        who = await self.people.person(client, actor.tenant_id, str(user)) if user else None
+        return await self.desk.apply(actor, locale, form, answers, who)

@@ -22,8 +22,9 @@ from handlers.core.i18n import t
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.roster.access import NotAllowed
+from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
-from handlers.roster.forms import FormInvalid, local_moment
+from handlers.roster.forms import FormInvalid
 
 ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
@@ -69,35 +70,10 @@ class TeamsAdmin:
     async def _change(
         self, actor: Person, locale: str, form: str, answers: Mapping[str, str]
     ) -> Message:
-        if form == "add_peer":
-            return await self._add_peer(actor, locale, answers)
-        if form == "remove_peer":
-            return await self.desk.remove_peer(actor, locale, answers.get("peer"))
-        if form == "add_rotation":
-            return await self.desk.add_rotation(
-                actor,
-                locale,
-                name=answers.get("name"),
-                tier=answers.get("rotation_tier"),
-                peers=[peer for peer in answers.get("peers", "").split(",") if peer],
-                starts_on=answers.get("starts_on"),
-                handoff=answers.get("handoff"),
-                hours=answers.get("hours"),
-            )
-        zone = await self.desk.time_zone(actor)
-        return await self.desk.add_override(
-            actor,
-            locale,
-            peer=answers.get("peer"),
-            starts_at=local_moment(
-                answers.get("starts_at_date"), answers.get("starts_at_time"), zone
-            ),
-            ends_at=local_moment(answers.get("ends_at_date"), answers.get("ends_at_time"), zone),
-        )
-
-    async def _add_peer(self, actor: Person, locale: str, answers: Mapping[str, str]) -> Message:
-        """The person picked (their Entra object id, from the picker or typed), in the
-        coordinator's tenant; the core names them as it knows them."""
+        """The form applied by the core, with the person picked (their Entra object id, from
+        the people picker or typed) when it adds a peer; the core names them as it knows them."""
+        if form != ADD_PEER:
+            return await self.desk.apply(actor, locale, form, answers)
         picked, typed = answers.get("user", ""), answers.get("user_id", "")
         errors: dict[str, str] = {}
         if not picked and typed and not ENTRA_OBJECT_ID.fullmatch(typed):
@@ -106,15 +82,6 @@ class TeamsAdmin:
         user_id = picked or typed
         who = Person(platform=PLATFORM, tenant_id=actor.tenant_id, user_id=user_id)
         try:
-            return await self.desk.add_peer(
-                actor,
-                locale,
-                who if user_id else None,
-                tier=answers.get("tier"),
-                unit=answers.get("unit"),
-                languages=[lang for lang in answers.get("languages", "").split(",") if lang],
-                cap=answers.get("cap"),
-                trained_until=answers.get("trained_until"),
-            )
+            return await self.desk.apply(actor, locale, form, answers, who if user_id else None)
         except FormInvalid as exc:  # a malformed typed id: its own message, not "choose"
             raise FormInvalid({**exc.errors, **errors}) from None

@@ -13,18 +13,11 @@ from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core import notices
-from handlers.core.audit import REQUESTER, record
-from handlers.core.i18n import pick_locale
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import DELIVER
-from handlers.core.people import Person, find_identity, locale_of
-from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.support.ending import FOLLOW_UP
-from handlers.support.relay import relay_key_prefix
 from models import (
     ChatIdentity,
     DueJob,
@@ -164,77 +157,3 @@ class Retention:
                 delete(SLACK_OAUTH_STATES).where(SLACK_OAUTH_STATES.c.expire_at < naive_now)
             )
         return purged
-
-    @staticmethod
-    async def _forget_jobs(session: AsyncSession, identity: ChatIdentity) -> None:
-        """Queued work that holds or reaches the person goes: messages to them (sent or not:
-        the sent ones keep their text and where they went), the relayed words of their cases
-        both ways, and their check-ins still to come. A job running now is left to finish."""
-        request_ids = list(
-            await session.scalars(
-                select(SupportRequest.id).where(SupportRequest.requester_id == identity.id)
-            )
-        )
-        # Check-ins are addressed to the person ("to"); relayed words to the peer, by case.
-        prefixes = tuple(f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids)
-        jobs = await session.scalars(
-            select(DueJob).where(
-                DueJob.organisation_id == identity.organisation_id,
-                DueJob.kind.in_([DELIVER, FOLLOW_UP]),
-                DueJob.status != JobStatus.RUNNING.value,
-            )
-        )
-        for job in jobs:
-            to_them = job.payload.get("to") == identity.id
-            if to_them or job.idempotency_key.startswith(prefixes):
-                await session.delete(job)
-
-    async def forget(self, person: Person) -> Message:
-        """Erase everything about a person: open requests are withdrawn first, so a peer waiting
-        on them is told; then every request loses its link and the identity itself goes."""
-        async with self.database.session() as session:
-            identity = await find_identity(session, person)
-            if identity is None:
-                locale = pick_locale(person.locale, self.core.defaults.locale)
-                return notices.notice(locale, "forget.nothing")
-            open_requests = list(
-                await session.scalars(
-                    select(SupportRequest.id).where(
-                        SupportRequest.requester_id == identity.id,
-                        SupportRequest.status.in_(
-                            [RequestStatus.OPEN.value, RequestStatus.ACCEPTED.value]
-                        ),
-                    )
-                )
-            )
-        for request_id in open_requests:
-            await self.cases.withdraw(person, request_id)
-        now = self.core.clock()
-        async with self.database.session() as session, session.begin():
-            identity = await find_identity(session, person)
-            assert identity is not None
-            organisation = await session.get(Organisation, identity.organisation_id)
-            assert organisation is not None
-            locale = locale_of(identity, organisation)
-            await self._forget_jobs(session, identity)
-            await session.execute(
-                update(SupportRequest)
-                .where(SupportRequest.requester_id == identity.id)
-                .values(
-                    requester_id=None,
-                    requester_unit=None,
-                    note=None,
-                    contact_number=None,
-                    purged_at=now,
-                )
-            )
-            await session.delete(identity)  # peers row cascades: a forgotten peer leaves the roster
-            record(
-                session,
-                organisation_id=organisation.id,
-                request_id=None,
-                actor=REQUESTER,
-                action="erased",
-                at=now,
-            )
-        return notices.notice(locale, "forget.done")

@@ -7,6 +7,7 @@ is not an active coordinator gets `NotAllowed` (and a polite refusal from `refus
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +21,13 @@ from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.roster.access import require_coordinator
 from handlers.roster.admin import RosterAdmin
+from handlers.roster.answers import (
+    AddPeerForm,
+    OverrideForm,
+    RemovePeerForm,
+    RotationForm,
+    read_form,
+)
 from handlers.roster.forms import (
     FormInvalid,
     chosen_peer,
@@ -101,39 +109,48 @@ class RosterDesk:
             lines=lines or [t(locale, "admin.schedule.none")],
         )
 
-    async def add_peer(
+    async def apply(
         self,
         actor: Person,
         locale: str,
-        who: Person | None,
-        *,
-        tier: str | None,
-        unit: str | None,
-        languages: list[str],
-        cap: str | None,
-        trained_until: str | None,
+        kind: str,
+        answers: Mapping[str, object],
+        who: Person | None = None,
     ) -> Message:
+        """Apply roster form `kind` with the answers a platform's form held (`read_form` reads
+        either platform's shape); FormInvalid says what is wrong, beside each field."""
+        zone = await self.time_zone(actor)
+        form = read_form(kind, answers, zone=zone, who=who)
+        if isinstance(form, AddPeerForm):
+            return await self.add_peer(actor, locale, form)
+        if isinstance(form, RemovePeerForm):
+            return await self.remove_peer(actor, locale, form)
+        if isinstance(form, RotationForm):
+            return await self.add_rotation(actor, locale, form)
+        return await self.add_override(actor, locale, form)
+
+    async def add_peer(self, actor: Person, locale: str, form: AddPeerForm) -> Message:
         organisation_id = await self.organisation_of(actor)
         today = await self._today(organisation_id)
         errors: dict[str, str] = {}
-        if who is None:
+        if form.who is None:
             errors["user"] = t(locale, "admin.error.user")
         try:
             fields = peer_fields(
                 locale,
                 today,
-                tier=tier,
-                unit=unit,
-                languages=languages,
-                cap=cap,
-                trained_until=trained_until,
+                tier=form.tier,
+                unit=form.unit,
+                languages=list(form.languages),
+                cap=form.cap,
+                trained_until=form.trained_until,
             )
         except FormInvalid as exc:
             errors.update(exc.errors)
         if errors:
             raise FormInvalid(errors)
-        assert who is not None
-        peer_id = await self.admin.add_peer(actor, organisation_id, who, fields)
+        assert form.who is not None
+        peer_id = await self.admin.add_peer(actor, organisation_id, form.who, fields)
         # named as the roster now knows them: a platform may give only an id (a Teams picker)
         entry = await self._entry(actor, locale, peer_id)
         return notices.notice(
@@ -144,25 +161,21 @@ class RosterDesk:
             tier=t(locale, f"tier.{fields.tier.value}"),
         )
 
-    async def remove_peer(self, actor: Person, locale: str, peer: str | None) -> Message:
+    async def remove_peer(self, actor: Person, locale: str, form: RemovePeerForm) -> Message:
         organisation_id = await self.organisation_of(actor)
-        peer_id = chosen_peer(locale, peer)
+        peer_id = chosen_peer(locale, form.peer)
         entry = await self._entry(actor, locale, peer_id)
         await self.admin.remove_peer(actor, organisation_id, peer_id)
         return notices.notice(locale, "admin.peer_removed", kind="admin.done", name=entry.name)
 
-    async def add_override(
-        self,
-        actor: Person,
-        locale: str,
-        *,
-        peer: str | None,
-        starts_at: str | None,
-        ends_at: str | None,
-    ) -> Message:
+    async def add_override(self, actor: Person, locale: str, form: OverrideForm) -> Message:
         organisation_id = await self.organisation_of(actor)
         answers = override_answers(
-            locale, self.core.clock(), peer=peer, starts_at=starts_at, ends_at=ends_at
+            locale,
+            self.core.clock(),
+            peer=form.peer,
+            starts_at=form.starts_at,
+            ends_at=form.ends_at,
         )
         entry = await self._entry(actor, locale, answers.peer_id)
         await self.admin.add_override(
@@ -175,29 +188,18 @@ class RosterDesk:
         )
         return notices.notice(locale, "admin.override_added", kind="admin.done", name=entry.name)
 
-    async def add_rotation(
-        self,
-        actor: Person,
-        locale: str,
-        *,
-        name: str | None,
-        tier: str | None,
-        peers: list[str],
-        starts_on: str | None,
-        handoff: str | None,
-        hours: str | None,
-    ) -> Message:
+    async def add_rotation(self, actor: Person, locale: str, form: RotationForm) -> Message:
         """A rotation: its members take turns, one shift each, from the first day's handoff
         (in the organisation's time zone)."""
         organisation_id = await self.organisation_of(actor)
         answers = rotation_answers(
             locale,
-            name=name,
-            tier=tier,
-            peers=peers,
-            starts_on=starts_on,
-            handoff=handoff,
-            hours=hours,
+            name=form.name,
+            tier=form.tier,
+            peers=list(form.peers),
+            starts_on=form.starts_on,
+            handoff=form.handoff,
+            hours=form.hours,
         )
         members = [
             await self._entry(actor, locale, peer_id, "peers") for peer_id in answers.peer_ids

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from handlers.reports.figures import Report, programme_report
 from models import FollowUpAnswer, Organisation, PulseAnswer, PulseRound, SupportRequest
 from models.db import Database
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 MONDAY = date(2026, 11, 23)  # the hospital's clock starts on this Monday, 14:00 UTC
 NEXT_MONDAY = date(2026, 11, 30)

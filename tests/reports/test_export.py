@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.report_chart import write_trend_chart
 from handlers.reports.export import CSV_HEADER, csv_rows
+from tests.hospital import Hospital
 from tests.reports.rows import (
     MONDAY,
     NEXT_MONDAY,
@@ -16,7 +17,6 @@ from tests.reports.rows import (
     configure,
     report_for,
 )
-from tests.support.conftest import Hospital
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from tests.hospital import Hospital
 from tests.reports.rows import (
     MONDAY,
     NEXT_MONDAY,
@@ -13,7 +14,6 @@ from tests.reports.rows import (
     configure,
     report_for,
 )
-from tests.support.conftest import Hospital
 
 
 async def test_requests_by_urgency_and_category_per_week(hospital: Hospital) -> None:

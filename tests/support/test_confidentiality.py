@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from handlers.core.people import Person
 from models import Base, Tier
-from tests.support.conftest import TENANT, Hospital
+from tests.hospital import TENANT, Hospital
 
 IDENTIFYING = ("Zelda Quartermain", "UZELDA7731", "Ward Lilac 9", "07700 900461")
 MARKERS = (*IDENTIFYING, "NOTE-SECRET-4471")

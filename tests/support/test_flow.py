@@ -14,7 +14,7 @@ from handlers.support.escalation import escalate
 from handlers.support.intake import IntakeForm
 from models import AuditEvent, DueJob, Offer, RequestStatus, SupportRequest, Tier
 from tests.fakes import PlatformDown
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 
 async def status_of(hospital: Hospital, request_id: str) -> SupportRequest:
@@ -220,7 +220,7 @@ async def test_an_accepted_request_does_not_escalate(hospital: Hospital) -> None
 
 
 async def test_a_restart_between_offer_and_timeout_still_escalates(hospital: Hospital) -> None:
-    from tests.support.conftest import build_hospital
+    from tests.hospital import build_hospital
 
     await hospital.add_peer("ana")
     await hospital.add_peer("bo", Tier.BACKUP)

@@ -16,7 +16,7 @@ from handlers.reports.desk import ReportDesk, complete_weeks
 from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk
 from models import AuditEvent, Tier
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 
 def test_the_weeks_are_whole_local_weeks_before_the_current_one() -> None:

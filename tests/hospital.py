@@ -1,4 +1,5 @@
-"""A small hospital for support-flow tests: an organisation, people on Slack, a roster."""
+"""A small hospital for the core's tests: an organisation, people on Slack (and Teams), a roster,
+the use cases wired as the runtime wires them, and a settable clock."""
 
 from __future__ import annotations
 

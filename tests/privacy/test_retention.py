@@ -14,7 +14,7 @@ from handlers.privacy.erasure import Erasure
 from handlers.privacy.retention import Retention
 from models import ChatIdentity, DueJob, Organisation, SupportRequest
 from models.crypto import vault
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 from tests.support.test_confidentiality import raw_database_values
 
 MARKERS = ("Dana", "UDANA", "Ward Lilac 9", "NOTE-SECRET-4471", "07700 900461")

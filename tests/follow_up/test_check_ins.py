@@ -10,7 +10,7 @@ from handlers.core.people import Person
 from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN
 from handlers.support.ending import FOLLOW_UP
 from models import ChatIdentity, DueJob, FollowUpAnswer, SupportRequest
-from tests.support.conftest import TENANT, Hospital
+from tests.hospital import TENANT, Hospital
 
 
 async def closed_case(hospital: Hospital, **settings: object) -> str:

@@ -8,7 +8,7 @@ from handlers.core.ports import Message
 from handlers.reports.overview import Overview
 from handlers.roster.admin import RosterAdmin
 from models import Tier
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 
 def section(messages: list[Message], kind: str) -> Message:

@@ -17,7 +17,7 @@ from models import (
     SupportRequest,
     Tier,
 )
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 MADRID = ZoneInfo("Europe/Madrid")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers.pulse.rounds import Pulses
 from models import Organisation, PulseAnswer, PulseRound
-from tests.support.conftest import Hospital
+from tests.hospital import Hospital
 
 STAFF = [f"staff{number}" for number in range(6)]
 

@@ -13,7 +13,7 @@ from handlers.roster.admin import PeerFields, RosterAdmin
 from handlers.roster.imports import RosterImports
 from handlers.roster.watch import RosterWatch
 from models import AuditEvent, Override, Tier
-from tests.support.conftest import TENANT, Hospital
+from tests.hospital import TENANT, Hospital
 
 
 def someone(name: str) -> Person:
