@@ -128,7 +128,10 @@ async def test_a_restart_keeps_the_demo_and_what_was_asked(
                 assert (peers, asked) == (5, run)  # seeded once; the first run's request kept
                 if run == 0:
                     await instance.slack.command("U0RITA", "Rita", "/support", "")
-                    modal = instance.api.modal("U0RITA")
+                    for _ in range(100):  # the form opens just after the acknowledgement
+                        if (modal := instance.api.modal("U0RITA")) is not None:
+                            break
+                        await asyncio.sleep(0.05)
                     assert modal is not None
                     values = modal_state(FORM)
                     delivery = await instance.slack.view_submission("U0RITA", "Rita", modal, values)
