@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -74,6 +75,15 @@ def test_the_clock_only_moves_forward() -> None:
         clock.advance(timedelta(minutes=-1))
 
 
+async def opened_modal(sandbox: Sandbox, user_id: str) -> dict[str, Any]:
+    """The modal on `user_id`'s screen, waited for: it opens just after the acknowledgement."""
+    for _ in range(200):
+        if (modal := sandbox.api.modal(user_id)) is not None:
+            return modal
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no modal opened for {user_id}")
+
+
 async def test_demo_data_once_and_reset(sandbox: Sandbox) -> None:
     assert sandbox.runtime is not None
     database = sandbox.runtime.database
@@ -86,8 +96,8 @@ async def test_demo_data_once_and_reset(sandbox: Sandbox) -> None:
     assert sandbox.slack is not None
     delivery = await sandbox.slack.command("U0RITA", "Rita", "/support", "")
     assert delivery.status == 200  # signed as Slack signs: the bot accepted it
-    modal = sandbox.api.modal("U0RITA")
-    assert modal is not None and modal["callback_id"] == "intake"
+    modal = await opened_modal(sandbox, "U0RITA")
+    assert modal["callback_id"] == "intake"
 
     await sandbox.advance(90)
     assert sandbox.clock.offset == timedelta(minutes=90)
@@ -128,11 +138,7 @@ async def test_a_restart_keeps_the_demo_and_what_was_asked(
                 assert (peers, asked) == (5, run)  # seeded once; the first run's request kept
                 if run == 0:
                     await instance.slack.command("U0RITA", "Rita", "/support", "")
-                    for _ in range(100):  # the form opens just after the acknowledgement
-                        if (modal := instance.api.modal("U0RITA")) is not None:
-                            break
-                        await asyncio.sleep(0.05)
-                    assert modal is not None
+                    modal = await opened_modal(instance, "U0RITA")
                     values = modal_state(FORM)
                     delivery = await instance.slack.view_submission("U0RITA", "Rita", modal, values)
                     assert delivery.status == 200
