@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
@@ -101,6 +102,8 @@ class Runtime:
             handlers,
             observe=lambda kind, outcome: JOBS.labels(kind, outcome).inc(),
             on_failed=self._job_failed,
+            claim_timeout=timedelta(seconds=self.settings.job_claim_timeout_seconds),
+            concurrency=self.settings.worker_concurrency,
         )
         self._kickers: list[Callable[[], None]] = []
 

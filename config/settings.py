@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     default_country: str = Field("US", alias="DEFAULT_COUNTRY", pattern=r"^[A-Z]{2}$")
 
     worker_poll_seconds: float = Field(2.0, alias="WORKER_POLL_SECONDS", gt=0)
+    # On SIGTERM: how long running jobs and HTTP requests may take to finish before the rest is
+    # handed back (a Kubernetes pod's default terminationGracePeriodSeconds is 30).
+    worker_grace_seconds: float = Field(10.0, alias="WORKER_GRACE_SECONDS", ge=0, le=300)
+    # A claim not renewed for this long is taken over by another worker. Claims are renewed
+    # every third of it while their worker lives, so a slow job is never run twice.
+    job_claim_timeout_seconds: float = Field(30.0, alias="JOB_CLAIM_TIMEOUT_SECONDS", ge=3)
+    worker_concurrency: int = Field(20, alias="WORKER_CONCURRENCY", ge=1, le=200)
 
     @field_validator("database_url")
     @classmethod

@@ -23,7 +23,8 @@ class JobStatus(enum.StrEnum):
 
 class DueJob(Base):
     __tablename__ = "due_jobs"
-    __table_args__ = (Index("ix_due_jobs_status_run_at", "status", "run_at"),)
+    # Claims pick pending rows by (status, run_at) and break ties by id.
+    __table_args__ = (Index("ix_due_jobs_status_run_at", "status", "run_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(
@@ -37,6 +38,9 @@ class DueJob(Base):
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
     # Encrypted: a delivery may carry a requester's contact for the accepting peer.
     payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    # The recipient's keyed hash (ChatIdentity.lookup_key, never a platform id), so forgetting
+    # a person finds the jobs addressed to them without decrypting every payload.
+    recipient_key: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, default=None)
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,14 +1,24 @@
-"""The due-jobs engine: claim due rows, run them outside the claim, record the outcome.
+"""The due-jobs engine: claim due rows in batches, run them concurrently, record the outcomes.
 
-The table is the truth. Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL so any number of
-workers share the table without running a job twice; SQLite serialises writers, which gives the
-same guarantee for the single process it is meant for. A job left `running` by a worker that
-died is claimed again once its claim is older than `claim_timeout`.
+The table is the truth. A claim is one UPDATE over rows picked with `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so any number of workers share the table without running a job twice; SQLite
+serialises writers, which gives the same guarantee for the single process it is meant for.
+
+- A batch's jobs run concurrently, in lanes: jobs to the same recipient run in order (an update
+  follows the message it updates), so one slow or rate-limited recipient holds up only its own
+  lane. The platform clients' own pacing and Retry-After handling stay the limit on the calls.
+- While a worker holds claims it renews them (a heartbeat), so the stale-claim timeout can be
+  short: a killed worker's jobs are taken up again within `claim_timeout`, a slow one is not
+  run twice.
+- Outcomes are written together (scheduler.outcomes), a few milliseconds after each job ends.
+- `stop` stops claiming, lets running jobs finish within a grace period, and hands back every
+  claim it did not finish (pending again, the attempt not counted).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -21,11 +31,16 @@ from sqlalchemy import or_, select, update
 from handlers.core.jobs import RetryLater
 from models import DueJob, JobStatus, utcnow
 from models.db import Database
+from scheduler.outcomes import Outcome, OutcomeWriter, write_in, write_one
 
 log = logging.getLogger(__name__)
 
 JobHandler = Callable[[DueJob], Awaitable[dict[str, Any] | None]]
 Clock = Callable[[], datetime]
+
+BATCH_SIZE = 100
+CLAIM_TIMEOUT = timedelta(seconds=30)
+CONCURRENCY = 20  # jobs of one worker running at once
 
 
 def backoff(attempt: int) -> timedelta:
@@ -39,6 +54,12 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}" + (f" (HTTP {status})" if status else "")
 
 
+def lane_of(job: DueJob) -> str:
+    """Jobs in one lane run in order: a person's messages (and updates of them) keep theirs."""
+    recipient = job.payload.get("to") if isinstance(job.payload, dict) else None
+    return f"to:{recipient}" if recipient is not None else f"job:{job.id}"
+
+
 class JobEngine:
     def __init__(
         self,
@@ -46,8 +67,9 @@ class JobEngine:
         handlers: dict[str, JobHandler],
         *,
         clock: Clock = utcnow,
-        batch_size: int = 20,
-        claim_timeout: timedelta = timedelta(minutes=5),
+        batch_size: int = BATCH_SIZE,
+        claim_timeout: timedelta = CLAIM_TIMEOUT,
+        concurrency: int = CONCURRENCY,
         on_failed: Callable[[DueJob], Awaitable[None]] | None = None,
         observe: Callable[[str, str], None] = lambda kind, outcome: None,
         worker_id: str | None = None,
@@ -61,68 +83,97 @@ class JobEngine:
         self.observe = observe  # (kind, outcome) of every run, for metrics
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._writer = OutcomeWriter(database, self.worker_id)
+        self._held: dict[int, DueJob] = {}  # claimed here, outcome not yet handed to the writer
+        self._lanes: set[asyncio.Task[int]] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    # -- claiming ---------------------------------------------------------------------------
 
     async def claim(self) -> list[DueJob]:
+        """Claim up to `batch_size` due jobs (oldest first), timed-out claims included."""
+        if self._stopping:
+            return []
         now = self.clock()
-        stale = now - self.claim_timeout
+        candidates = (
+            select(DueJob.id)
+            .where(
+                or_(
+                    (DueJob.status == JobStatus.PENDING.value) & (DueJob.run_at <= now),
+                    (DueJob.status == JobStatus.RUNNING.value)
+                    & (DueJob.claimed_at < now - self.claim_timeout),
+                )
+            )
+            .order_by(DueJob.run_at, DueJob.id)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(DueJob)
+            .where(DueJob.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=JobStatus.RUNNING.value,
+                claimed_by=self.worker_id,
+                claimed_at=now,
+                attempts=DueJob.attempts + 1,
+            )
+            .returning(DueJob)
+        )
         async with self.database.session() as session, session.begin():
-            due = (
-                select(DueJob.id)
-                .where(
-                    or_(
-                        (DueJob.status == JobStatus.PENDING.value) & (DueJob.run_at <= now),
-                        (DueJob.status == JobStatus.RUNNING.value) & (DueJob.claimed_at < stale),
-                    )
-                )
-                .order_by(DueJob.run_at, DueJob.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
+            jobs = list(
+                await session.scalars(claim, execution_options={"synchronize_session": False})
             )
-            ids = list(await session.scalars(due))
-            if not ids:
-                return []
-            await session.execute(
-                update(DueJob)
-                .where(DueJob.id.in_(ids))
-                .values(
-                    status=JobStatus.RUNNING.value,
-                    claimed_by=self.worker_id,
-                    claimed_at=now,
-                    attempts=DueJob.attempts + 1,
-                )
-            )
-            jobs = await session.scalars(
-                select(DueJob).where(DueJob.id.in_(ids)).order_by(DueJob.run_at, DueJob.id)
-            )
-            return list(jobs)
+        jobs.sort(key=lambda job: (job.run_at, job.id))
+        self._held.update((job.id, job) for job in jobs)
+        return jobs
 
-    async def _finish(self, job: DueJob, **values: Any) -> bool:
-        """Write `values` (an outcome, or a renewed claim) if this worker still holds the claim;
-        False if it timed out and another worker took the job."""
+    async def _renew(self, jobs: list[DueJob]) -> set[int]:
+        """Renew the claims on `jobs`; returns the ids still ours."""
+        now = self.clock()
         async with self.database.session() as session, session.begin():
-            result = await session.execute(
+            renewed = await session.scalars(
                 update(DueJob)
                 .where(
-                    DueJob.id == job.id,
+                    DueJob.id.in_([job.id for job in jobs]),
                     DueJob.claimed_by == self.worker_id,
                     DueJob.status == JobStatus.RUNNING.value,
                 )
-                .values(**values)
+                .values(claimed_at=now)
+                .returning(DueJob.id),
+                execution_options={"synchronize_session": False},
             )
-            return result.rowcount == 1
+            ours = set(renewed)
+        for job in jobs:
+            if job.id in ours:
+                job.claimed_at = now
+        return ours
+
+    async def _heartbeat(self) -> None:
+        """Renew every claim held here, a few times per claim timeout, while a batch runs."""
+        while True:
+            await asyncio.sleep(self.claim_timeout.total_seconds() / 3)
+            if held := list(self._held.values()):
+                try:
+                    await self._renew(held)
+                except Exception as exc:  # the database may be away a moment: try again
+                    log.warning("job engine: could not renew claims (%s)", describe_error(exc))
 
     async def _still_ours(self, job: DueJob) -> bool:
-        """Renew the claim on a job about to run if it has aged (jobs earlier in its batch may
-        have waited out a Retry-After); False if it timed out and another worker took it."""
-        now = self.clock()
-        if job.claimed_at is not None and now - job.claimed_at < self.claim_timeout / 4:
+        """Before a job runs: renew its claim if it has aged (its lane may have waited out a
+        Retry-After); False if it timed out and another worker took it."""
+        if job.claimed_at is not None and self.clock() - job.claimed_at < self.claim_timeout / 4:
             return True  # nobody can have taken it: the claim is far from stale
-        return await self._finish(job, claimed_at=now)  # a renewal, if the claim is still ours
+        return job.id in await self._renew([job])
 
-    async def run_job(self, job: DueJob) -> None:
+    # -- running ----------------------------------------------------------------------------
+
+    async def run_job(self, job: DueJob) -> Outcome | None:
+        """Run one claimed job; its outcome, or None if another worker had taken it over."""
         if not await self._still_ours(job):
             log.info("job %s (%s) was taken over by another worker", job.id, job.kind)
-            return
+            return None
         handler = self.handlers.get(job.kind)
         try:
             if handler is None:
@@ -130,52 +181,80 @@ class JobEngine:
             result = await handler(job)
         except RetryLater:
             self.observe(job.kind, "deferred")
-            await self._finish(
-                job,
-                status=JobStatus.PENDING.value,
-                run_at=self.clock() + backoff(1),
-                attempts=job.attempts - 1,
-            )
-            return
+            return Outcome.retry(job, self.clock() + backoff(1), job.last_error, counted=False)
         except Exception as exc:
             reason = describe_error(exc)
             self.observe(job.kind, "error")
             if job.attempts >= job.max_attempts:
                 log.error("job %s (%s) failed for good: %s", job.id, job.kind, reason)
-                if (
-                    await self._finish(
-                        job,
-                        status=JobStatus.FAILED.value,
-                        last_error=reason,
-                        finished_at=self.clock(),
-                    )
-                    and self.on_failed is not None
-                ):
-                    await self.on_failed(job)
-            else:
-                log.warning(
-                    "job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, reason
-                )
-                await self._finish(
-                    job,
-                    status=JobStatus.PENDING.value,
-                    run_at=self.clock() + backoff(job.attempts),
-                    last_error=reason,
-                )
-            return
+                return Outcome.failed(job, reason, self.clock())
+            log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, reason)
+            return Outcome.retry(job, self.clock() + backoff(job.attempts), reason, counted=True)
         self.observe(job.kind, "done")
-        await self._finish(
-            job, status=JobStatus.DONE.value, result=result, finished_at=self.clock()
-        )
+        return Outcome.done(job, result, self.clock())
+
+    async def _record(self, job: DueJob, outcome: Outcome) -> None:
+        self._held.pop(job.id, None)  # from here the writer owns it; stop() waits for the writer
+        if outcome.status != JobStatus.FAILED.value:
+            await self._writer.write(outcome)
+        elif await write_one(self.database, self.worker_id, outcome) and self.on_failed:
+            await self.on_failed(job)
+
+    async def _run_lane(self, jobs: list[DueJob]) -> int:
+        ran = 0
+        for job in jobs:
+            if self._stopping:
+                return ran  # the rest is handed back by stop()
+            async with self._slots:
+                outcome = await self.run_job(job)
+            if outcome is None:
+                self._held.pop(job.id, None)
+                continue
+            ran += 1
+            # Written before the lane's next job runs: that one may update this one's message.
+            await self._record(job, outcome)
+        return ran
+
+    async def _run_batch(self, batch: list[DueJob]) -> int:
+        lanes: dict[str, list[DueJob]] = {}
+        for job in batch:
+            lanes.setdefault(lane_of(job), []).append(job)
+        tasks = [asyncio.create_task(self._run_lane(jobs)) for jobs in lanes.values()]
+        self._lanes.update(tasks)
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            done = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            heartbeat.cancel()
+            self._lanes.difference_update(tasks)
+        for failure in (item for item in done if isinstance(item, BaseException)):
+            if not isinstance(failure, asyncio.CancelledError):
+                log.error("job engine: a lane stopped: %s", describe_error(failure))
+        if not self._stopping:
+            await self._hand_back([job for job in batch if job.id in self._held])
+        return sum(item for item in done if isinstance(item, int))
+
+    async def _hand_back(self, jobs: list[DueJob]) -> None:
+        """Release claims this worker will not finish (pending again, attempt not counted);
+        if the database is away, the claims time out instead."""
+        for job in jobs:
+            self._held.pop(job.id, None)
+        if not jobs:
+            return
+        try:
+            async with self.database.session() as session, session.begin():
+                await write_in(session, self.worker_id, map(Outcome.released, jobs))
+        except Exception as exc:
+            log.warning("job engine: could not hand back claims (%s)", describe_error(exc))
+            return
+        log.info("job engine: handed back %s unfinished jobs", len(jobs))
 
     async def run_due(self) -> int:
         """Run everything due now, batch after batch; returns how many jobs ran."""
         ran = 0
         async with self._lock:
-            while batch := await self.claim():
-                for job in batch:
-                    await self.run_job(job)
-                ran += len(batch)
+            while not self._stopping and (batch := await self.claim()):
+                ran += await self._run_batch(batch)
         return ran
 
     async def run_due_logged(self) -> int:
@@ -185,3 +264,33 @@ class JobEngine:
         except Exception as exc:
             log.error("job engine: %s", describe_error(exc))
             return 0
+
+    # -- waking and stopping ----------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New work may be due: `serve` runs it now instead of at the next poll."""
+        self._wake.set()
+
+    async def serve(self) -> None:
+        """Run due jobs each time the engine is woken (the ticker's poll, a commit, a NOTIFY),
+        until `stop`. A wake-up during a run is not lost: it runs again right after."""
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self._stopping:
+                await self.run_due_logged()
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Stop claiming; let running jobs finish within `grace_seconds`; hand back the rest."""
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace_seconds):
+                while self._lanes:
+                    await asyncio.wait(set(self._lanes))
+        for task in list(self._lanes):
+            task.cancel()
+        if self._lanes:
+            await asyncio.wait(set(self._lanes))
+        await self._writer.drain()
+        await self._hand_back(list(self._held.values()))

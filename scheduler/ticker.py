@@ -1,10 +1,18 @@
-"""APScheduler 3 only ticks: an interval job that runs due jobs. The due-jobs table is the truth."""
+"""APScheduler 3 only ticks: an interval that wakes the due-jobs engine, and periodic tasks.
+The due-jobs table is the truth.
+
+APScheduler's AsyncIOExecutor cancels running coroutine jobs when the scheduler shuts down, which
+would cut a batch short; so the engine runs in a task of its own (`JobEngine.serve`), which the
+tick only wakes, and periodic tasks run in tasks that `stop` waits for within the grace period.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -17,8 +25,9 @@ Periodic = Callable[[], Awaitable[object]]
 
 
 class Ticker:
-    """Runs due jobs every `poll_seconds`, and periodic tasks (which only enqueue due jobs,
-    under unique keys, so running them in every worker is harmless)."""
+    """Wakes the engine every `poll_seconds` (the safety net behind commits and NOTIFYs), and
+    runs periodic tasks (which only enqueue due jobs, under unique keys, so running them in
+    every worker is harmless)."""
 
     def __init__(
         self,
@@ -30,37 +39,63 @@ class Ticker:
         self.scheduler = AsyncIOScheduler(
             job_defaults={"misfire_grace_time": 1, "coalesce": True, "max_instances": 1}
         )
-        self.scheduler.add_job(
-            self._tick, "interval", seconds=poll_seconds, id=DUE_JOBS_TICK, next_run_time=None
-        )
+        self.scheduler.add_job(self._tick, "interval", seconds=poll_seconds, id=DUE_JOBS_TICK)
         for name, (task, every_seconds) in (periodic or {}).items():
             self.scheduler.add_job(
-                self._guarded(name, task), "interval", seconds=every_seconds, id=name, name=name
+                self._in_own_task(name, task), "interval", seconds=every_seconds, id=name
             )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._serving: asyncio.Task[None] | None = None
 
-    @staticmethod
-    def _guarded(name: str, task: Periodic) -> Periodic:
+    async def _tick(self) -> None:  # a coroutine: APScheduler runs plain functions in threads
+        self.engine.wake()
+
+    def _in_own_task(self, name: str, task: Periodic) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             try:
                 await task()
             except Exception as exc:  # the database may be down: the next run tries again
                 log.error("periodic task %s: %s", name, describe_error(exc))
 
-        return run
+        async def start() -> None:
+            running = asyncio.get_running_loop().create_task(run())
+            self._tasks.add(running)
+            running.add_done_callback(self._tasks.discard)
 
-    async def _tick(self) -> None:
-        await self.engine.run_due_logged()
+        return start
 
     def start(self) -> None:
         self.scheduler.start()
+        self._serving = asyncio.get_running_loop().create_task(self.engine.serve())
         self.kick()
 
     def kick(self) -> None:
-        """Run the due-jobs tick now instead of waiting for the interval."""
-        job = self.scheduler.get_job(DUE_JOBS_TICK)
-        if job is not None:
-            job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+        """Run due jobs now instead of waiting for the interval."""
+        self.engine.wake()
 
-    def shutdown(self) -> None:
+    async def stop(self, grace_seconds: float) -> None:
+        """Stop ticking; let the engine finish or hand back its jobs within `grace_seconds`."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.engine.stop(grace_seconds)
+        if self._serving is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._serving), timeout=1)
+            self._serving.cancel()
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=1)
+            for task in late:
+                task.cancel()
+
+
+async def run_until_signalled(ticker: Ticker, grace_seconds: float) -> None:
+    """Tick until SIGTERM or SIGINT (a deploy, `systemctl restart`, a rollout, Ctrl-C), then
+    stop within `grace_seconds`: running jobs finish or are handed back to the other workers."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    ticker.start()
+    await stop.wait()
+    log.info("stopping: finishing or handing back the jobs held (grace %s s)", grace_seconds)
+    await ticker.stop(grace_seconds)

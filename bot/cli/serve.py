@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from typing import TYPE_CHECKING
 
 import typer
@@ -52,8 +50,9 @@ def _web_app(runtime: Runtime, *, migrate: bool, run_jobs: bool) -> web.Applicat
             ticker_holder.append(ticker)
 
     async def on_cleanup(_app: web.Application) -> None:
+        # aiohttp has stopped accepting and drained the requests in flight (shutdown_timeout).
         for ticker in ticker_holder:
-            ticker.shutdown()
+            await ticker.stop(runtime.settings.worker_grace_seconds)
         for platform in platforms:
             await platform.close()
         await runtime.database.dispose()
@@ -75,8 +74,13 @@ def _serve(*, migrate: bool, role: str) -> None:
         runtime.platform_status = platform_status(settings)
         _start_up_log(runtime, role)
         application = _web_app(runtime, migrate=migrate, run_jobs=True)
-        web.run_app(
-            application, host=settings.host, port=settings.port, print=None, access_log=None
+        web.run_app(  # SIGTERM/SIGINT: stop accepting, drain, then on_cleanup (run_app's own)
+            application,
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=None,
+            shutdown_timeout=settings.worker_grace_seconds,
         )
     except ConfigError as exc:
         fail(exc)
@@ -108,6 +112,7 @@ def worker() -> None:
     """
     from bot.platforms import install_platforms, platform_status
     from bot.runtime import build_runtime, prepare_database
+    from scheduler.ticker import run_until_signalled
 
     settings = settings_for_a_process()
 
@@ -117,14 +122,7 @@ def worker() -> None:
         _start_up_log(runtime, "worker")
         await prepare_database(runtime, migrate=False)
         platforms = install_platforms(runtime)
-        ticker = runtime.ticker()
-        ticker.start()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
-        ticker.shutdown()
+        await run_until_signalled(runtime.ticker(), settings.worker_grace_seconds)
         for platform in platforms:
             await platform.close()
         await runtime.database.dispose()

@@ -188,7 +188,9 @@ class Sandbox:
     async def stop(self) -> None:
         self.api.touch()  # answers the page's long poll now, so the server need not wait for it
         if self._ticker is not None:
-            self._ticker.shutdown()
+            await self._ticker.stop(
+                self.runtime.settings.worker_grace_seconds if self.runtime else 1
+            )
         for runner in reversed(self._runners):
             await runner.cleanup()
         for platform in self._platforms:

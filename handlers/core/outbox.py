@@ -30,6 +30,7 @@ async def deliver(
         key=f"deliver:{key}",
         run_at=now,
         organisation_id=to.organisation_id,
+        recipient_key=to.lookup_key,
         payload={
             "to": to.id,
             "message": message.model_dump(mode="json"),

@@ -4,7 +4,7 @@ for them go, and the identity itself."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core import notices
@@ -42,18 +42,25 @@ class Erasure:
                 select(SupportRequest.id).where(SupportRequest.requester_id == identity.id)
             )
         )
-        # Check-ins are addressed to the person ("to"); relayed words to the peer, by case.
-        prefixes = tuple(f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids)
-        jobs = await session.scalars(
-            select(DueJob).where(
-                DueJob.organisation_id == identity.organisation_id,
-                DueJob.kind.in_([DELIVER, FOLLOW_UP]),
-                DueJob.status != JobStatus.RUNNING.value,
-            )
+        # Messages and check-ins to the person carry their keyed hash; relayed words to the
+        # peer are found by their case's key prefix. Only those rows are loaded.
+        prefixes = [f"deliver:{relay_key_prefix(request_id)}" for request_id in request_ids]
+        ours = [DueJob.recipient_key == identity.lookup_key] + [
+            DueJob.idempotency_key.startswith(prefix, autoescape=True) for prefix in prefixes
+        ]
+        scope = (
+            DueJob.organisation_id == identity.organisation_id,
+            DueJob.kind.in_([DELIVER, FOLLOW_UP]),
+            DueJob.status != JobStatus.RUNNING.value,
         )
-        for job in jobs:
-            to_them = job.payload.get("to") == identity.id
-            if to_them or job.idempotency_key.startswith(prefixes):
+        await session.execute(
+            delete(DueJob).where(*scope, or_(*ours)).execution_options(synchronize_session=False)
+        )
+        # Jobs written before they carried a recipient (migration 0013) are read one by one.
+        for job in await session.scalars(
+            select(DueJob).where(*scope, DueJob.recipient_key.is_(None))
+        ):
+            if job.payload.get("to") == identity.id:
                 await session.delete(job)
 
     async def forget(self, person: Person) -> Message:

@@ -312,5 +312,6 @@ class Cases:
                 key=f"follow_up:{request.id}:{offset}",
                 run_at=run_at,
                 organisation_id=organisation.id,
+                recipient_key=requester.lookup_key if requester else None,
                 payload={"to": request.requester_id, "offset_days": offset, "round": request.id},
             )
