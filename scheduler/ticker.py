@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.engine import JobEngine, describe_error
+from scheduler.wakeup import PostgresWakeup
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,12 @@ class Ticker:
             )
         self._tasks: set[asyncio.Task[None]] = set()
         self._serving: asyncio.Task[None] | None = None
+        # Other processes' commits wake this one at once on PostgreSQL (LISTEN/NOTIFY).
+        self.wakeup = (
+            PostgresWakeup(engine.database.url, engine.wake)
+            if engine.database.is_postgres
+            else None
+        )
 
     async def _tick(self) -> None:  # a coroutine: APScheduler runs plain functions in threads
         self.engine.wake()
@@ -67,6 +74,8 @@ class Ticker:
     def start(self) -> None:
         self.scheduler.start()
         self._serving = asyncio.get_running_loop().create_task(self.engine.serve())
+        if self.wakeup is not None:
+            self.wakeup.start()
         self.kick()
 
     def kick(self) -> None:
@@ -77,6 +86,8 @@ class Ticker:
         """Stop ticking; let the engine finish or hand back its jobs within `grace_seconds`."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.wakeup is not None:
+            await self.wakeup.stop()
         await self.engine.stop(grace_seconds)
         if self._serving is not None:
             with contextlib.suppress(TimeoutError):
