@@ -24,6 +24,7 @@ from bot.slack.people import SlackPeople, ids_of, team_of
 from bot.slack.replies import help_message, start_prompt
 from bot.slack.replying import ephemeral, post, post_direct, post_in
 from bot.slack.reports import SlackReports
+from bot.slack.views import open_view
 from handlers.chat import home
 from handlers.chat.actions import Actions
 from handlers.chat.commands import Command, Commands, command_of
@@ -82,8 +83,18 @@ class SlackListeners:
         except Exception:  # the database is down: Slack's locale will do
             return pick_locale(person.locale, self.core.defaults.locale)
 
-    async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
-        await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
+    async def _open_form(
+        self, client: AsyncWebClient, trigger_id: str, locale: str, person: Person
+    ) -> None:
+        """Open the intake form, retrying within the trigger's three-second life; if Slack
+        will not open it, the person gets a DM with the crisis lines and a button that opens
+        the form again (a new click brings a new trigger). Never a silent failure."""
+        if await open_view(client, trigger_id, intake_view(locale)):
+            return
+        card = await self.core.known.card(person.platform, person.tenant_id)
+        await post_direct(
+            client, person.user_id, notices.form_unavailable(locale, list(card.crisis))
+        )
 
     async def _help(self, person: Person, locale: str) -> Message:
         card = await self.core.known.card(person.platform, person.tenant_id)
@@ -107,7 +118,7 @@ class SlackListeners:
             await post_direct(client, person.user_id, answer)
             return
         if command in (None, Command.SUPPORT):
-            await self._open_form(client, body["trigger_id"], locale)
+            await self._open_form(client, body["trigger_id"], locale, person)
             return
         if command is Command.ADMIN:
             await self.admin.open(client, body["trigger_id"], person, locale, ephemeral(respond))
@@ -129,11 +140,11 @@ class SlackListeners:
         person = await self.people.of_payload(client, body)
         name = action_of(action.get("action_id") or "")
         if name == notices.ASK_AGAIN:
-            await self._open_form(client, body["trigger_id"], await self._locale(person))
+            await self._open_form(client, body["trigger_id"], await self._locale(person), person)
             return
         answer = await self.actions.dispatch(person, name, str(action.get("value") or ""))
         if answer is None:  # another way of asking for the form
-            await self._open_form(client, body["trigger_id"], await self._locale(person))
+            await self._open_form(client, body["trigger_id"], await self._locale(person), person)
             return
         container = body.get("container") or {}
         if container.get("type") == "view":  # the App Home: show it again, switched

@@ -35,3 +35,15 @@ def offer_support(locale: str, key: str, resources: list[CrisisResource]) -> Mes
         crisis=crisis_lines(locale, resources),
         buttons=[Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="")],
     )
+
+
+def form_unavailable(locale: str, resources: list[CrisisResource]) -> Message:
+    """When the platform would not open the intake form: the crisis lines first (we cannot
+    know yet what the person needs), then a button that opens the form again."""
+    return Message(
+        kind="notice",
+        lines=[t(locale, "form.unavailable")],
+        crisis=crisis_lines(locale, resources),
+        crisis_first=True,
+        buttons=[start_button(locale)],
+    )
