@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import socket
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from sqlalchemy import or_, select, update
 from handlers.core.jobs import RetryLater
 from models import DueJob, JobStatus, utcnow
 from models.db import Database
-from scheduler.outcomes import Outcome, OutcomeWriter, write_in, write_one
+from scheduler.outcomes import Outcome, OutcomeWriter, statement_scope, write_in, write_one
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,10 @@ def describe_error(exc: BaseException) -> str:
 
 def lane_of(job: DueJob) -> str:
     """Jobs in one lane run in order: a person's messages (and updates of them) keep theirs."""
-    recipient = job.payload.get("to") if isinstance(job.payload, dict) else None
-    return f"to:{recipient}" if recipient is not None else f"job:{job.id}"
+    if job.recipient_key:
+        return f"to:{job.recipient_key}"
+    recipient = job.payload.get("to") if isinstance(job.payload, dict) else None  # older rows
+    return f"id:{recipient}" if recipient is not None else f"job:{job.id}"
 
 
 class JobEngine:
@@ -83,7 +86,8 @@ class JobEngine:
         self.observe = observe  # (kind, outcome) of every run, for metrics
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lock = asyncio.Lock()
-        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self._running = 0  # jobs of this worker in their handler now
         self._writer = OutcomeWriter(database, self.worker_id)
         self._held: dict[int, DueJob] = {}  # claimed here, outcome not yet handed to the writer
         self._lanes: set[asyncio.Task[int]] = set()
@@ -110,22 +114,21 @@ class JobEngine:
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )
+        table = DueJob.__table__
         claim = (
-            update(DueJob)
-            .where(DueJob.id.in_(candidates.scalar_subquery()))
+            table.update()
+            .where(table.c.id.in_(candidates.scalar_subquery()))
             .values(
                 status=JobStatus.RUNNING.value,
                 claimed_by=self.worker_id,
                 claimed_at=now,
-                attempts=DueJob.attempts + 1,
+                attempts=table.c.attempts + 1,
             )
-            .returning(DueJob)
+            .returning(*table.c)
         )
-        async with self.database.session() as session, session.begin():
-            jobs = list(
-                await session.scalars(claim, execution_options={"synchronize_session": False})
-            )
-        jobs.sort(key=lambda job: (job.run_at, job.id))
+        async with statement_scope(self.database) as connection:
+            rows = (await connection.execute(claim)).mappings().all()
+        jobs = sorted((DueJob(**row) for row in rows), key=lambda job: (job.run_at, job.id))
         self._held.update((job.id, job) for job in jobs)
         return jobs
 
@@ -193,37 +196,63 @@ class JobEngine:
         self.observe(job.kind, "done")
         return Outcome.done(job, result, self.clock())
 
-    async def _record(self, job: DueJob, outcome: Outcome) -> None:
+    async def _record(self, job: DueJob, outcome: Outcome) -> asyncio.Future[None] | None:
+        """Hand `outcome` to the writer (its future: written) or, for a failure, write it now
+        and report it if the failure is ours."""
         self._held.pop(job.id, None)  # from here the writer owns it; stop() waits for the writer
         if outcome.status != JobStatus.FAILED.value:
-            await self._writer.write(outcome)
-        elif await write_one(self.database, self.worker_id, outcome) and self.on_failed:
+            return self._writer.submit(outcome)
+        if await write_one(self.database, self.worker_id, outcome) and self.on_failed:
             await self.on_failed(job)
+        return None
 
-    async def _run_lane(self, jobs: list[DueJob]) -> int:
+    async def _run_lane(self, jobs: list[DueJob], written: list[asyncio.Future[None]]) -> int:
         ran = 0
         for job in jobs:
             if self._stopping:
                 return ran  # the rest is handed back by stop()
-            async with self._slots:
+            self._running += 1
+            try:
                 outcome = await self.run_job(job)
+            finally:
+                self._running -= 1
             if outcome is None:
                 self._held.pop(job.id, None)
                 continue
             ran += 1
-            # Written before the lane's next job runs: that one may update this one's message.
-            await self._record(job, outcome)
+            if (future := await self._record(job, outcome)) is None:
+                continue
+            written.append(future)
+            if job is not jobs[-1]:
+                # In the database before the lane's next job runs: it may update this message.
+                if self._running == 0:
+                    self._writer.write_now()
+                await asyncio.shield(future)
+        return ran
+
+    async def _run_lanes(
+        self, lanes: deque[list[DueJob]], written: list[asyncio.Future[None]]
+    ) -> int:
+        """One of the batch's runners: takes lanes until none is left."""
+        ran = 0
+        while lanes:
+            ran += await self._run_lane(lanes.popleft(), written)
         return ran
 
     async def _run_batch(self, batch: list[DueJob]) -> int:
-        lanes: dict[str, list[DueJob]] = {}
+        by_lane: dict[str, list[DueJob]] = {}
         for job in batch:
-            lanes.setdefault(lane_of(job), []).append(job)
-        tasks = [asyncio.create_task(self._run_lane(jobs)) for jobs in lanes.values()]
+            by_lane.setdefault(lane_of(job), []).append(job)
+        lanes = deque(by_lane.values())
+        runners = min(self.concurrency, len(lanes))
+        written: list[asyncio.Future[None]] = []
+        tasks = [asyncio.create_task(self._run_lanes(lanes, written)) for _ in range(runners)]
         self._lanes.update(tasks)
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             done = await asyncio.gather(*tasks, return_exceptions=True)
+            self._writer.write_now()
+            await asyncio.gather(*written, return_exceptions=True)
         finally:
             heartbeat.cancel()
             self._lanes.difference_update(tasks)

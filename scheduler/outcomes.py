@@ -8,13 +8,14 @@ executemany UPDATE, guarded so a row another worker took over (its claim timed o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import contextlib
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models import DueJob, JobStatus
 from models.db import Database
@@ -89,7 +90,22 @@ def _statement(worker_id: str) -> Any:
     )
 
 
-async def write_in(session: AsyncSession, worker_id: str, outcomes: Iterable[Outcome]) -> None:
+@contextlib.asynccontextmanager
+async def statement_scope(database: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection for one self-contained statement. On PostgreSQL it runs in autocommit: a
+    single UPDATE is atomic on its own, and BEGIN and COMMIT would be two more round trips for
+    each claim and each write. SQLite keeps its transaction (its writer lock is taken there)."""
+    if database.is_postgres:
+        async with database.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        async with database.engine.begin() as connection:
+            yield connection
+
+
+async def write_in(
+    session: AsyncSession | AsyncConnection, worker_id: str, outcomes: Iterable[Outcome]
+) -> None:
     """Write `outcomes` in `session`'s transaction, one statement for all of them."""
     rows = [outcome.row() for outcome in outcomes]
     if rows:
@@ -112,14 +128,19 @@ class OutcomeWriter:
         self.worker_id = worker_id
         self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flush: asyncio.Task[None] | None = None
+        self._now = asyncio.Event()
 
-    async def write(self, outcome: Outcome) -> None:
-        """Return once `outcome` is in the database (written with whatever else is waiting)."""
+    def submit(self, outcome: Outcome) -> asyncio.Future[None]:
+        """Queue `outcome`; the future is done once it is in the database."""
         written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((outcome, written))
         if self._flush is None or self._flush.done():
             self._flush = asyncio.create_task(self._write_soon())
-        await asyncio.shield(written)
+        return written
+
+    def write_now(self) -> None:
+        """Nothing else is coming: write what is queued without waiting for company."""
+        self._now.set()
 
     async def drain(self) -> None:
         """Return once every outcome handed over so far is written (or has failed to be)."""
@@ -127,12 +148,14 @@ class OutcomeWriter:
             await asyncio.wait({self._flush})
 
     async def _write_soon(self) -> None:
-        await asyncio.sleep(WRITE_WITHIN_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._now.wait(), WRITE_WITHIN_SECONDS)
+        self._now.clear()
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                async with self.database.session() as session, session.begin():
-                    await write_in(session, self.worker_id, (outcome for outcome, _ in batch))
+                async with statement_scope(self.database) as connection:
+                    await write_in(connection, self.worker_id, (outcome for outcome, _ in batch))
             except Exception as exc:
                 for _, written in batch:
                     if not written.done():
