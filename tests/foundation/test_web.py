@@ -171,5 +171,8 @@ def test_every_procfile_entry_is_a_working_command(tmp_path: Path) -> None:
         for process in processes.values():
             process.terminate()
             process.wait(timeout=10)
+    # SIGTERM (what terminate() sends, as every deploy does): both stop cleanly, exit 0.
+    assert "handing back the jobs held" in logs["worker"].read_text()
     assert "worker stopped" in logs["worker"].read_text()
     assert processes["worker"].returncode == 0
+    assert processes["web"].returncode == 0, logs["web"].read_text()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from config.settings import ConfigError
 from handlers.core.outbox import deliver
-from handlers.core.people import identity_for
+from handlers.core.people import identity_for, lookup_key
 from handlers.core.ports import Message
 from handlers.privacy.erasure import Erasure
 from handlers.privacy.retention import Retention
@@ -151,3 +151,49 @@ async def test_a_short_retention_takes_the_check_ins_still_to_come(hospital: Hos
         left = list(await session.scalars(select(DueJob.kind).where(DueJob.status == "pending")))
     assert "follow_up" not in left  # the 30-day check-in went with Dana's identity
     assert await hospital.count(ChatIdentity) == 1  # Ana, on the roster
+
+
+async def test_forget_me_finds_the_persons_jobs_without_reading_anyone_elses(
+    hospital: Hospital, monkeypatch
+) -> None:
+    """Jobs carry their recipient's keyed hash (never the platform id), so forgetting a person
+    deletes theirs through an index: other people's queued messages are neither read (decrypted)
+    nor touched."""
+    from models.types import EncryptedJSON
+
+    await hospital.add_peer("ana")
+    await hospital.ask("dana")
+    now = hospital.clock()
+    async with hospital.database.session() as session, session.begin():
+        organisation = await session.get(Organisation, hospital.organisation_id)
+        assert organisation is not None
+        ana = await identity_for(session, organisation, hospital.person("ana"))
+        for number in range(40):
+            await deliver(
+                session,
+                to=ana,
+                message=Message(kind="notice", lines=["hi"]),
+                key=f"ana:{number}",
+                now=now,
+            )
+    async with hospital.database.session() as session:
+        keys = dict((await session.execute(select(DueJob.id, DueJob.recipient_key))).all())
+    dana = hospital.person("dana")
+    dana_key = lookup_key(dana.platform, dana.tenant_id, dana.user_id)
+    assert dana_key in keys.values()
+    assert dana.user_id not in "".join(filter(None, keys.values()))
+    decrypted = 0
+    original = EncryptedJSON.process_result_value
+
+    def counting(self, value, dialect):  # noqa: ANN001, ANN202 - the TypeDecorator's signature
+        nonlocal decrypted
+        decrypted += 1
+        return original(self, value, dialect)
+
+    monkeypatch.setattr(EncryptedJSON, "process_result_value", counting)
+    await Erasure(hospital.core, hospital.cases).forget(hospital.person("dana"))
+    assert decrypted < 10  # the person's own rows at most, not the 40 queued for Ana
+    async with hospital.database.session() as session:
+        left = list(await session.scalars(select(DueJob.recipient_key)))
+    assert dana_key not in left
+    assert left.count(ana.lookup_key) >= 40
