@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import configure_mappers
 
 from handlers.core.jobs import RetryLater
@@ -115,23 +115,31 @@ class JobEngine:
         if self._stopping:
             return []
         now = self.clock()
-        candidates = (
-            select(DueJob.id)
-            .where(
-                or_(
-                    (DueJob.status == JobStatus.PENDING.value) & (DueJob.run_at <= now),
-                    (DueJob.status == JobStatus.RUNNING.value)
-                    & (DueJob.claimed_at < now - self.claim_timeout),
-                )
+
+        def oldest(*where: Any, name: str) -> Any:
+            # Each pick walks the (status, run_at, id) index and stops at the batch size.
+            return (
+                select(DueJob.id)
+                .where(*where)
+                .order_by(DueJob.run_at, DueJob.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+                .cte(name)
             )
-            .order_by(DueJob.run_at, DueJob.id)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
+
+        stale = oldest(
+            DueJob.status == JobStatus.RUNNING.value,
+            DueJob.claimed_at < now - self.claim_timeout,
+            name="stale_claims",
         )
+        due = oldest(
+            DueJob.status == JobStatus.PENDING.value, DueJob.run_at <= now, name="due_jobs_now"
+        )
+        candidates = union_all(select(stale.c.id), select(due.c.id))
         table = DueJob.__table__
         claim = (
             table.update()
-            .where(table.c.id.in_(candidates.scalar_subquery()))
+            .where(table.c.id.in_(candidates))
             .values(
                 status=JobStatus.RUNNING.value,
                 claimed_by=self.worker_id,
