@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
@@ -15,6 +16,7 @@ from config.settings import ConfigError, Settings
 from handlers.chat.actions import Actions
 from handlers.chat.commands import Commands
 from handlers.core.delivery import Delivery
+from handlers.core.log_context import organisation_scope
 from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults
 from handlers.core.ports import Messengers
@@ -38,7 +40,7 @@ from models.crypto import Vault, configure_vault, vault_from_settings
 from models.db import Database
 from models.keyring import load_keyring
 from models.migrate import alembic_config, upgrade
-from scheduler.engine import JobEngine
+from scheduler.engine import JobEngine, JobHandler
 from scheduler.ticker import Ticker
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class Runtime:
     database: Database
     messengers: Messengers = field(default_factory=Messengers)
     platform_status: dict[str, str] = field(default_factory=dict)
+    ready: bool = False  # start-up finished (`prepare_database`): what `/readyz` answers
     core: Core = field(init=False)
     requests: Requests = field(init=False)
     offers: Offers = field(init=False)
@@ -98,7 +101,7 @@ class Runtime:
         }
         self.engine = JobEngine(
             self.database,
-            handlers,
+            {kind: naming_the_organisation(handler) for kind, handler in handlers.items()},
             observe=lambda kind, outcome: JOBS.labels(kind, outcome).inc(),
             on_failed=self._job_failed,
         )
@@ -134,6 +137,16 @@ class Runtime:
             kicker()
 
 
+def naming_the_organisation(handler: JobHandler) -> JobHandler:
+    """`handler`, with the log lines it writes naming the job's organisation."""
+
+    async def run(job: DueJob) -> dict[str, Any] | None:
+        with organisation_scope(job.organisation_id):
+            return await handler(job)
+
+    return run
+
+
 # How long a database that does not answer may hold anything up: someone asking for help is
 # answered from memory when it is down, and that answer must not wait a minute first.
 DATABASE_WAIT_SECONDS = 5
@@ -157,6 +170,7 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
     await load_keyring(runtime.database, runtime.vault)
     # Every organisation's crisis lines in memory, for answers during a database outage.
     await runtime.core.known.load()
+    runtime.ready = True
 
 
 async def ensure_schema_current(database: Database) -> None:
