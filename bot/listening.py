@@ -33,7 +33,10 @@ def listen_error(exc: OSError, variable: str, host: str, port: int) -> ConfigErr
             f"{variable}: not allowed to listen on port {port} as this user; use a port above "
             "1024 (and map it in front, e.g. 80 -> 3000)"
         )
-    reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+    if isinstance(exc, socket.gaierror) or (exc.errno or 0) < 0:  # name resolution failed
+        reason = "no such host name"
+    else:
+        reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
     return ConfigError(
         f"HOST: cannot listen on {host}:{port} ({reason}); "
         "use 0.0.0.0 (every interface) or an address of this machine"
