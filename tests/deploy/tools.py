@@ -20,7 +20,8 @@ DEPLOY = ROOT / "deploy"
 def tool(name: str, *, installed_by: str) -> str:
     """The path of `name`: next to this Python (the dev extra), else on PATH."""
     beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.exists() else shutil.which(name)
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    found = str(beside) if beside.exists() else shutil.which(name, path=search)
     if found is None:
         reason = f"{name} is not installed ({installed_by})"
         if os.environ.get("CI"):

@@ -1,0 +1,54 @@
+"""`make sbom`: a CycloneDX SBOM of what the image installs, listing every direct dependency."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+from tests.deploy.tools import ROOT, tool
+
+
+def normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_make_sbom_lists_the_direct_dependencies_and_no_dev_tool(tmp_path: Path) -> None:
+    tool("cyclonedx-py", installed_by="the dev extra's cyclonedx-bom")
+    output = tmp_path / "sbom.cdx.json"
+    done = subprocess.run(
+        [
+            "make",
+            "sbom",
+            f"SBOM={output}",
+            f"SBOM_ENV={tmp_path / 'env'}",
+            f"PYTHON={sys.executable}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    bom = json.loads(output.read_text())
+    assert bom["bomFormat"] == "CycloneDX"
+    root = bom["metadata"]["component"]
+    assert root["name"] == "peer-support"
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = {normalised(Requirement(line).name) for line in project["dependencies"]}
+    [root_entry] = [entry for entry in bom["dependencies"] if entry["ref"] == root["bom-ref"]]
+    listed = {normalised(ref.split("==")[0]) for ref in root_entry["dependsOn"]}
+    components = {normalised(component["name"]) for component in bom["components"]}
+    assert direct <= listed, f"direct dependencies missing: {direct - listed}"
+    assert direct <= components
+    assert all(component.get("version") for component in bom["components"])
+    dev_tools = {
+        normalised(Requirement(line).name) for line in project["optional-dependencies"]["dev"]
+    }
+    assert not dev_tools & components, "the SBOM is of the image's set, not the dev tools'"
