@@ -21,6 +21,7 @@ from config.secret_files import SecretFilesSource
 Environment = Literal["development", "test", "production"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///peer_support.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def normalise_database_url(raw: str) -> str:
@@ -90,6 +91,13 @@ class Settings(BaseSettings):
             return normalise_database_url(value)
         except (ArgumentError, ValueError) as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level '{value}'")
+        return value.strip().upper()
 
     @field_validator("default_time_zone")
     @classmethod
@@ -212,6 +220,7 @@ def _first_error_line(exc: ValidationError) -> str:
         "ENVIRONMENT": "use development, test or production",
         "DEFAULT_TIME_ZONE": "use an IANA name such as Europe/Madrid or America/New_York",
         "DEFAULT_COUNTRY": "use a two-letter country code such as US, ES, GB or IE",
+        "LOG_LEVEL": "use " + ", ".join(LOG_LEVELS),
         "LOG_FORMAT": "use text (the default, for people) or json (one object a line)",
         "HEALTH_PORT": "use a port number between 1 and 65535, or leave it unset",
         "MICROSOFT_APP_TYPE": "use SingleTenant (new Azure bots), MultiTenant or UserAssignedMSI",

@@ -1,4 +1,9 @@
-"""`make sbom`: a CycloneDX SBOM of what the image installs, listing every direct dependency."""
+"""`make sbom`: a CycloneDX SBOM of what the image installs, listing every direct dependency.
+
+The environment it describes is installed as the image installs the app (`pip install .`, not
+editable), so the test also runs that installation's migrations and probe: the packaged files
+(migrations, catalogs, manifests) are all there.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from packaging.requirements import Requirement
 
 from tests.deploy.tools import ROOT, tool
@@ -52,3 +58,31 @@ def test_make_sbom_lists_the_direct_dependencies_and_no_dev_tool(tmp_path: Path)
         normalised(Requirement(line).name) for line in project["optional-dependencies"]["dev"]
     }
     assert not dev_tools & components, "the SBOM is of the image's set, not the dev tools'"
+
+    installed = tmp_path / "env" / "bin"
+    (tmp_path / "keys").write_text(Fernet.generate_key().decode())
+    env = {
+        "PATH": f"{installed}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ENVIRONMENT": "production",
+        "ENCRYPTION_KEYS_FILE": str(tmp_path / "keys"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'image.db'}",
+        "MPLCONFIGDIR": str(tmp_path / "mpl"),
+    }
+
+    def installed_run(*command: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(installed / command[0]), *command[1:]],
+            cwd=tmp_path,  # not this checkout: only the installed package is importable
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    upgrade = installed_run("peer-support", "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    check = installed_run("peer-support", "check-config")
+    assert check.returncode == 0 and "schema current" in check.stdout, check.stderr
+    probe = installed_run("python", "-m", "bot.probe", PORT="1")
+    assert probe.returncode == 1 and "unhealthy" in probe.stderr  # nothing listens on port 1

@@ -18,6 +18,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             "ENVIRONMENT",
             "TEAMS_ENABLED",
             "LOG_FORMAT",
+            "LOG_LEVEL",
             "HEALTH_PORT",
         ):
             monkeypatch.delenv(name)

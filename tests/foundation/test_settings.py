@@ -27,6 +27,7 @@ BAD_SETTINGS = [
     ({"ENVIRONMENT": "production"}, "ENCRYPTION_KEYS"),
     ({"PORT": "eighty"}, "PORT"),
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
     ({"HEALTH_PORT": "0"}, "HEALTH_PORT"),
     ({"DEFAULT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_TIME_ZONE"),
     (
