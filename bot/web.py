@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)
 
 REQUEST_ID_HEADER = "X-Request-Id"
-# A request id from a proxy is kept only if it is short and plain; anything else is replaced.
-SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# A request id from a proxy (nginx's $request_id, a UUID) is kept only if it is hexadecimal, so
+# it cannot carry a name into the logs; anything else is replaced.
+SAFE_REQUEST_ID = re.compile(r"[0-9A-Fa-f-]{16,64}")
 
 
 async def healthz(request: web.Request) -> web.Response:
