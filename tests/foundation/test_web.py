@@ -212,7 +212,14 @@ async def test_the_container_probe_says_what_healthz_says(
 
 
 @pytest.mark.parametrize(
-    ("command", "variable"), [(["web"], "PORT"), (["serve"], "PORT"), (["worker"], "HEALTH_PORT")]
+    ("command", "variable"),
+    [
+        (["web"], "PORT"),
+        (["serve"], "PORT"),
+        (["worker"], "HEALTH_PORT"),
+        (["sandbox", "--port", "{port}"], "--port"),
+        (["sandbox", "--port", "{free}", "--page-port", "{port}"], "--page-port"),
+    ],
 )
 def test_a_port_in_use_is_one_line_naming_the_setting(
     tmp_path: Path, command: list[str], variable: str
@@ -227,7 +234,7 @@ def test_a_port_in_use_is_one_line_naming_the_setting(
         script = Path(sys.executable).with_name("peer-support")
         subprocess.run([str(script), "db", "upgrade"], cwd=tmp_path, env=env, check=True)
         done = subprocess.run(
-            [str(script), *command],
+            [str(script), *(part.format(port=port, free=_free_port()) for part in command)],
             cwd=tmp_path,
             env=env,
             capture_output=True,
