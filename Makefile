@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test screenshot lint format clean
+.PHONY: run test screenshot sbom lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,21 @@ test: $(STAMP)
 screenshot: $(STAMP)
 	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/sandbox/test_browser.py
 
+# A CycloneDX SBOM of what the image installs: the app and its runtime dependencies (no dev
+# tools), installed into a throwaway environment exactly as the Dockerfile does (`pip install .`).
+SBOM ?= sbom.cdx.json
+SBOM_ENV ?= build/sbom-env
+sbom: $(STAMP)
+	rm -rf $(SBOM_ENV)
+	$(PYTHON) -m venv $(SBOM_ENV)
+	$(SBOM_ENV)/bin/pip install --quiet --disable-pip-version-check .
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --output-reproducible \
+		--of JSON -o $(SBOM) $(SBOM_ENV)
+	@echo "wrote $(SBOM)"
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build sbom.cdx.json

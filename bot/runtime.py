@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
@@ -16,6 +17,7 @@ from config.settings import ConfigError, Settings
 from handlers.chat.actions import Actions
 from handlers.chat.commands import Commands
 from handlers.core.delivery import Delivery
+from handlers.core.log_context import organisation_scope
 from handlers.core.outbox import DELIVER
 from handlers.core.people import OrganisationDefaults
 from handlers.core.ports import Messengers
@@ -39,7 +41,7 @@ from models.crypto import Vault, configure_vault, vault_from_settings
 from models.db import Database
 from models.keyring import load_keyring
 from models.migrate import alembic_config, upgrade
-from scheduler.engine import JobEngine
+from scheduler.engine import JobEngine, JobHandler
 from scheduler.ticker import Ticker
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class Runtime:
     database: Database
     messengers: Messengers = field(default_factory=Messengers)
     platform_status: dict[str, str] = field(default_factory=dict)
+    ready: bool = False  # start-up finished (`prepare_database`): what `/readyz` answers
     core: Core = field(init=False)
     requests: Requests = field(init=False)
     offers: Offers = field(init=False)
@@ -99,7 +102,7 @@ class Runtime:
         }
         self.engine = JobEngine(
             self.database,
-            handlers,
+            {kind: naming_the_organisation(handler) for kind, handler in handlers.items()},
             observe=lambda kind, outcome: JOBS.labels(kind, outcome).inc(),
             on_failed=self._job_failed,
             claim_timeout=timedelta(seconds=self.settings.job_claim_timeout_seconds),
@@ -137,6 +140,16 @@ class Runtime:
             kicker()
 
 
+def naming_the_organisation(handler: JobHandler) -> JobHandler:
+    """`handler`, with the log lines it writes naming the job's organisation."""
+
+    async def run(job: DueJob) -> dict[str, Any] | None:
+        with organisation_scope(job.organisation_id):
+            return await handler(job)
+
+    return run
+
+
 # How long a database that does not answer may hold anything up: someone asking for help is
 # answered from memory when it is down, and that answer must not wait a minute first.
 DATABASE_WAIT_SECONDS = 5
@@ -160,6 +173,7 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
     await load_keyring(runtime.database, runtime.vault)
     # Every organisation's crisis lines in memory, for answers during a database outage.
     await runtime.core.known.load()
+    runtime.ready = True
 
 
 async def ensure_schema_current(database: Database) -> None:

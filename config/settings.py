@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from config.errors import ConfigError
+from config.secret_files import SecretFilesSource
 
 Environment = Literal["development", "test", "production"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///peer_support.db"
-
-
-class ConfigError(Exception):
-    """A setting is wrong or missing; the message is one line meant for an operator."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def normalise_database_url(raw: str) -> str:
@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
     host: str = Field("0.0.0.0", alias="HOST")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+    health_port: int | None = Field(None, alias="HEALTH_PORT", ge=1, le=65535)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
@@ -77,6 +79,18 @@ class Settings(BaseSettings):
     job_claim_timeout_seconds: float = Field(30.0, alias="JOB_CLAIM_TIMEOUT_SECONDS", ge=3)
     worker_concurrency: int = Field(20, alias="WORKER_CONCURRENCY", ge=1, le=200)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """`NAME_FILE` (a mounted secret) counts as `NAME`; see `config.secret_files`."""
+        return (init_settings, SecretFilesSource(settings_cls), env_settings, dotenv_settings)
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -84,6 +98,13 @@ class Settings(BaseSettings):
             return normalise_database_url(value)
         except (ArgumentError, ValueError) as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level '{value}'")
+        return value.strip().upper()
 
     @field_validator("default_time_zone")
     @classmethod
@@ -206,6 +227,9 @@ def _first_error_line(exc: ValidationError) -> str:
         "ENVIRONMENT": "use development, test or production",
         "DEFAULT_TIME_ZONE": "use an IANA name such as Europe/Madrid or America/New_York",
         "DEFAULT_COUNTRY": "use a two-letter country code such as US, ES, GB or IE",
+        "LOG_LEVEL": "use " + ", ".join(LOG_LEVELS),
+        "LOG_FORMAT": "use text (the default, for people) or json (one object a line)",
+        "HEALTH_PORT": "use a port number between 1 and 65535, or leave it unset",
         "MICROSOFT_APP_TYPE": "use SingleTenant (new Azure bots), MultiTenant or UserAssignedMSI",
     }.get(alias or field)
     line = f"{alias or field}: {message}"

@@ -33,7 +33,7 @@ def settings_for_a_process() -> Settings:
     from bot.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 

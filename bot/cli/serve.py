@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli.common import fail, run_async, settings_for_a_process
+from bot.listening import bind
 from config.settings import ConfigError
 
 if TYPE_CHECKING:
@@ -70,14 +71,14 @@ def _serve(*, migrate: bool, role: str) -> None:
 
     try:
         settings = settings_for_a_process()
+        listening = bind("PORT", settings.host, settings.port)
         runtime = build_runtime(settings)
         runtime.platform_status = platform_status(settings)
         _start_up_log(runtime, role)
         application = _web_app(runtime, migrate=migrate, run_jobs=True)
         web.run_app(  # SIGTERM/SIGINT: stop accepting, drain, then on_cleanup (run_app's own)
             application,
-            host=settings.host,
-            port=settings.port,
+            sock=listening,
             print=None,
             access_log=None,
             shutdown_timeout=settings.worker_grace_seconds,
@@ -104,11 +105,33 @@ def web_command() -> None:
     _serve(migrate=False, role="web")
 
 
+async def _serve_health(runtime: Runtime) -> web.AppRunner | None:
+    """The worker's probes and metrics on `HEALTH_PORT`, if set (a worker has no other HTTP)."""
+    from aiohttp import web
+
+    from bot.web import create_web_app
+
+    settings = runtime.settings
+    if settings.health_port is None:
+        return None
+    listening = bind("HEALTH_PORT", settings.host, settings.health_port)
+    runner = web.AppRunner(create_web_app(runtime), access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, listening).start()
+    log.info(
+        "health and metrics on http://%s:%s (/livez, /readyz, /healthz, /metrics)",
+        settings.host,
+        settings.health_port,
+    )
+    return runner
+
+
 @serve_app.command()
 def worker() -> None:
-    """Run a worker process (Procfile `worker`): claims and runs due jobs, no HTTP server.
+    """Run a worker process (Procfile `worker`): claims and runs due jobs.
 
-    Any number of workers may run at once against PostgreSQL; each job runs once.
+    Any number of workers may run at once against PostgreSQL; each job runs once. With
+    HEALTH_PORT set it serves /livez, /readyz, /healthz and /metrics there, and nothing else.
     """
     from bot.platforms import install_platforms, platform_status
     from bot.runtime import build_runtime, prepare_database
@@ -120,9 +143,13 @@ def worker() -> None:
         runtime = build_runtime(settings)
         runtime.platform_status = platform_status(settings)
         _start_up_log(runtime, "worker")
+        health = await _serve_health(runtime)  # /livez answers, /readyz says "starting"
         await prepare_database(runtime, migrate=False)
         platforms = install_platforms(runtime)
         await run_until_signalled(runtime.ticker(), settings.worker_grace_seconds)
+        runtime.ready = False
+        if health is not None:
+            await health.cleanup()
         for platform in platforms:
             await platform.close()
         await runtime.database.dispose()

@@ -22,6 +22,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.exc import ArgumentError
 
+from bot.listening import listen_error
 from bot.platforms import ChatPlatform, install_platforms, platform_status
 from bot.runtime import Runtime, build_runtime, prepare_database
 from bot.sandbox import demo
@@ -70,16 +71,17 @@ def nothing_configured(settings: Settings) -> bool:
     )
 
 
-def _listen(port: int) -> socket.socket:
+def _listen(port: int, option: str) -> socket.socket:
     """A loopback listening socket (port 0: any free one), bound before anything starts, so the
-    bot and the fake API can be told each other's address up front."""
+    bot and the fake API can be told each other's address up front; a port that cannot be had
+    is one line naming `option`, the setting that chose it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((LOOPBACK, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"cannot listen on {LOOPBACK}:{port} ({exc.strerror})") from None
+        raise listen_error(exc, option, LOOPBACK, port) from None
     sock.listen(128)
     sock.setblocking(False)
     return sock
@@ -149,7 +151,8 @@ class Sandbox:
 
     async def start(self) -> None:
 
-        bot_socket, page_socket = _listen(self.ports.bot), _listen(self.ports.page)
+        bot_socket = _listen(self.ports.bot, "--port")
+        page_socket = _listen(self.ports.page, "--page-port")
         self.ports = Ports(bot_socket.getsockname()[1], page_socket.getsockname()[1])
         signing_secret = secrets.token_hex(16)
         settings = self._settings(signing_secret)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.i18n import pick_locale
+from handlers.core.log_context import note_organisation
 from handlers.core.ports import Address
 from models import ChatIdentity, Organisation, Peer, Workspace
 from models.crypto import vault
@@ -74,12 +75,14 @@ async def organisation_for(
                     )
                 )
                 await session.flush()
+            note_organisation(organisation.id)
             return organisation
         except IntegrityError:  # created by a concurrent first contact
             workspace = await session.get(Workspace, (platform, tenant_id))
             assert workspace is not None
     organisation = await session.get(Organisation, workspace.organisation_id)
     assert organisation is not None
+    note_organisation(organisation.id)
     return organisation
 
 
@@ -88,7 +91,10 @@ async def find_organisation(
 ) -> Organisation | None:
     """The organisation a workspace belongs to, if it has one yet (reads only)."""
     workspace = await session.get(Workspace, (platform, tenant_id))
-    return None if workspace is None else await session.get(Organisation, workspace.organisation_id)
+    if workspace is None:
+        return None
+    note_organisation(workspace.organisation_id)
+    return await session.get(Organisation, workspace.organisation_id)
 
 
 async def find_identity(session: AsyncSession, person: Person) -> ChatIdentity | None:

@@ -26,6 +26,9 @@ BAD_SETTINGS = [
     ({"ENCRYPTION_KEYS": "too-short"}, "ENCRYPTION_KEYS"),
     ({"ENVIRONMENT": "production"}, "ENCRYPTION_KEYS"),
     ({"PORT": "eighty"}, "PORT"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+    ({"HEALTH_PORT": "0"}, "HEALTH_PORT"),
     ({"DEFAULT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_TIME_ZONE"),
     (
         {"TEAMS_ENABLED": "true", "ENVIRONMENT": "production", "ENCRYPTION_KEYS": TEST_KEY},
@@ -37,21 +40,6 @@ BAD_SETTINGS = [
         "MICROSOFT_APP_TENANT_ID",
     ),
 ]
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in list(os.environ):
-        if name.startswith(
-            ("SLACK_", "MICROSOFT_", "DATABASE_", "ENCRYPTION_", "DEFAULT_")
-        ) or name in (
-            "PORT",
-            "ENVIRONMENT",
-            "TEAMS_ENABLED",
-        ):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 @pytest.mark.parametrize(("env", "variable"), BAD_SETTINGS)

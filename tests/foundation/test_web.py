@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.runtime import Runtime
@@ -176,3 +178,77 @@ def test_every_procfile_entry_is_a_working_command(tmp_path: Path) -> None:
     assert "worker stopped" in logs["worker"].read_text()
     assert processes["worker"].returncode == 0
     assert processes["web"].returncode == 0, logs["web"].read_text()
+
+
+async def test_liveness_and_readiness_do_not_depend_on_the_database(test_vault: Vault) -> None:
+    """A web process must stay in service while the database is down: it still answers people
+    with the crisis lines it holds. Only /healthz says the database is gone."""
+    database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    runtime = _runtime(database, test_vault)
+    async with TestClient(TestServer(create_web_app(runtime))) as client:
+        assert (await client.get("/livez")).status == 200
+        starting = await client.get("/readyz")
+        assert starting.status == 503 and (await starting.json())["status"] == "starting"
+        runtime.ready = True  # what prepare_database sets once start-up is done
+        assert (await client.get("/readyz")).status == 200
+        assert (await client.get("/healthz")).status == 503
+    await database.dispose()
+
+
+async def test_the_container_probe_says_what_healthz_says(
+    database: Database, test_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import probe
+
+    async with TestClient(TestServer(create_web_app(_runtime(database, test_vault)))) as client:
+        monkeypatch.setenv("PORT", str(client.port))
+        monkeypatch.delenv("HEALTH_PORT", raising=False)
+        assert await asyncio.to_thread(probe.main) == 0
+    down = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with TestClient(TestServer(create_web_app(_runtime(down, test_vault)))) as client:
+        monkeypatch.setenv("PORT", "1")
+        monkeypatch.setenv("HEALTH_PORT", str(client.port))  # a worker's: it comes first
+        assert await asyncio.to_thread(probe.main) == 1
+    await down.dispose()
+    monkeypatch.setenv("HEALTH_PORT", str(_free_port()))  # nothing listens there
+    assert probe.main() == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        (["web"], "PORT"),
+        (["serve"], "PORT"),
+        (["worker"], "HEALTH_PORT"),
+        (["sandbox", "--port", "{port}"], "--port"),
+        (["sandbox", "--port", "{free}", "--page-port", "{port}"], "--page-port"),
+    ],
+)
+def test_a_port_in_use_is_one_line_naming_the_setting(
+    tmp_path: Path, command: list[str], variable: str
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**_fresh_env(port), "HEALTH_PORT": str(port)}
+        if command == ["worker"]:
+            env["PORT"] = str(_free_port())
+        script = Path(sys.executable).with_name("peer-support")
+        subprocess.run([str(script), "db", "upgrade"], cwd=tmp_path, env=env, check=True)
+        done = subprocess.run(
+            [str(script), *(part.format(port=port, free=_free_port()) for part in command)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: {variable}: port {port} is already in use on 127.0.0.1; stop the process "
+        f"using it or set {variable} to a free port"
+    )
+    if command == ["web"]:  # bound first: nothing started, nothing logged before the line
+        assert done.stderr.strip().splitlines() == [done.stderr.strip().splitlines()[-1]]
