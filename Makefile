@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test screenshot lint format clean
+.PHONY: run test screenshot diagram lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 # Retake docs/sandbox.png (the README's screenshot) with the browser test.
 screenshot: $(STAMP)
 	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/sandbox/test_browser.py
+
+# Redraw docs/data-flow.svg from docs/data-flow.dot (Graphviz: apt-get install -y graphviz).
+diagram:
+	$(PYTHON) docs/render_diagram.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -65,6 +65,8 @@ async def test_confirm_in_the_dm_erases_once_and_a_second_click_is_safe(slack: S
     async with slack.runtime.database.session() as session:
         [request] = list(await session.scalars(select(SupportRequest)))
     assert request.status == "withdrawn" and request.requester_id is None and request.note is None
+    # What Slack itself keeps of the conversation stays there: the bot deletes nothing in Slack.
+    assert any("We have your request" in m.readable for m in slack.inbox("rita"))
     await slack.click("rita", as_sent, "forget.confirm")  # the old question, clicked again
     assert "We hold no data about you" in slack.now(question).readable
 
