@@ -100,3 +100,22 @@ def test_a_claim_without_a_test_or_with_a_missing_one_is_caught() -> None:
 def test_the_readme_links_the_page_from_its_top() -> None:
     top = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
     assert "](docs/privacy.md)" in top
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_dpia_draft_points_at_sections_that_exist_and_marks_the_deployers_parts() -> None:
+    dpia = (ROOT / "docs" / "dpia-template.md").read_text(encoding="utf-8")
+    headings = {
+        slug(line.lstrip("#"))
+        for line in PAGE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("## ")
+    }
+    anchors = set(re.findall(r"\(privacy\.md#([\w-]+)\)", dpia))
+    assert len(anchors) >= 6 and anchors <= headings, anchors - headings
+    assert dpia.count("[DEPLOYER") >= 20
+    for part in ("Lawful basis", "Art. 9", "Necessity", "Risks and mitigations", "Sign-off"):
+        assert part in dpia
