@@ -31,6 +31,15 @@ class AuditFormat(enum.StrEnum):
     JSONL = "jsonl"
 
 
+def _check_writable(path: Path) -> None:
+    """Before anything is read or audited: the folder must exist and the path not be one."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        fail(f"--output: no folder {folder}; give a path in an existing folder, e.g. ./out.json")
+    if path.is_dir():
+        fail(f"--output: {path} is a folder; give a file name, e.g. {path / 'export.json'}")
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write `text` readable by the operator alone: it is personal (and health) data."""
     try:
@@ -68,6 +77,7 @@ def privacy_export(
     if not tenant.strip() or not user.strip():
         fail("--tenant and --user must not be empty, e.g. --tenant T0123ABCD --user U0123ABCD")
     person = Person(platform=platform.value, tenant_id=tenant.strip(), user_id=user.strip())
+    _check_writable(output)
 
     async def work(runtime: Runtime) -> dict[str, Any]:
         return await SubjectAccess(runtime.core).export(person, by=CLI_ACTOR)
@@ -90,7 +100,7 @@ def audit_export(
         metavar="YYYY-MM-DD",
         help="First day, e.g. 2026-11-01.",
     ),
-    format: AuditFormat = typer.Option(AuditFormat.CSV, "--format", help="csv or jsonl."),
+    output_format: AuditFormat = typer.Option(AuditFormat.CSV, "--format", help="csv or jsonl."),
     organisation: int | None = typer.Option(
         None, "--org", help="One organisation's events (default: every organisation)."
     ),
@@ -105,7 +115,9 @@ def audit_export(
     async def work(runtime: Runtime) -> list[dict[str, Any]]:
         return await audit_events(runtime.core, since.replace(tzinfo=UTC), CLI_ACTOR, organisation)
 
-    text = render(with_runtime(work), format.value)
+    if output is not None:
+        _check_writable(output)
+    text = render(with_runtime(work), output_format.value)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -61,9 +61,9 @@ async def audit_events(
     return rows
 
 
-def render(rows: list[dict[str, Any]], format: str) -> str:
+def render(rows: list[dict[str, Any]], output_format: str) -> str:
     """The rows as CSV (with a header) or JSON Lines (one object a line)."""
-    if format == "jsonl":
+    if output_format == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")

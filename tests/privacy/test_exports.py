@@ -36,6 +36,7 @@ from tests.hospital import TENANT, build_hospital
 
 NOTE = "the night of the fall on ward 7"
 PHONE = "+44 7700 900123"
+EXPORT_ACTIONS = ("subject_access", "audit_exported")
 
 
 async def populate(url: str, vault: Vault) -> None:
@@ -163,9 +164,18 @@ def test_wrong_options_are_one_line_and_change_nothing(
     assert result.exit_code == 2 and "'x' is not one of 'csv', 'jsonl'" in result.output
     result = CliRunner().invoke(app, ["audit", "export", "--since", "yesterday"])
     assert result.exit_code == 2 and "does not match the formats '%Y-%m-%d'" in result.output
+    result = CliRunner().invoke(
+        app, ["privacy", "export", "--platform", "slack", "--tenant", TENANT, "--user", "URITA",
+              "--output", "/no/such/folder/rita.json"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--output: no folder /no/such/folder" in result.stderr
+    result = CliRunner().invoke(
+        app, ["audit", "export", "--since", "2026-11-01", "--output", "/no/such/folder/a.csv"]
+    )
+    assert result.exit_code == 2 and "--output: no folder" in result.stderr
     result = CliRunner().invoke(app, ["audit", "export", "--since", "2026-11-01", "--org", "9"])
     assert result.exit_code == 2 and result.stderr.strip() == "error: no organisation 9"
-    exports = [a for a in run_blocking(audit_actions(migrated_url)) if "export" in a[1]]
+    exports = [a for a in run_blocking(audit_actions(migrated_url)) if a[1] in EXPORT_ACTIONS]
     assert exports == []
 
 
