@@ -48,6 +48,11 @@ class ForgetMe:
         lines = [t(locale, "forget.confirm.body")]
         if open_requests:
             lines.append(t(locale, "forget.confirm.open_request"))
+        # erasure here cannot reach the chat history the platform itself keeps: say so
+        if person.platform == "teams":
+            lines.append(t(locale, "forget.confirm.history.teams"))
+        else:
+            lines.append(t(locale, "forget.confirm.history.slack"))
         return Message(
             kind="forget.confirm",
             title=t(locale, "forget.confirm.title"),

@@ -31,6 +31,7 @@ async def test_forget_me_asks_first_and_changes_nothing_until_confirmed(slack: S
     answer = await slash_answer(slack, "rita", "forget-me")
     assert "Erase your data?" in answer and "cannot be undone" in answer
     assert "will be withdrawn" in answer  # she has an open request
+    assert "This conversation itself stays in Slack" in answer and "Teams" not in answer
     [question] = slack.seen_only_by("rita")
     assert question.action_ids == ["forget.confirm", "forget.cancel"]
     await slack.run_jobs()

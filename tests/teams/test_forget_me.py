@@ -18,6 +18,7 @@ async def test_forget_me_asks_then_erases_and_withdraws(teams: TeamsWorld) -> No
     question = await teams.say("rita", "forget me")
     assert "Erase your data?" in card_text(question) and "will be withdrawn" in card_text(question)
     assert verbs(question) == ["forget.confirm", "forget.cancel"]
+    assert "This chat itself stays in Microsoft Teams" in card_text(question)
     async with teams.runtime.database.session() as session:
         [request] = list(await session.scalars(select(SupportRequest)))
     assert request.status == "open" and await identity_count(teams) == before
