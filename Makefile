@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test screenshot sbom lint format clean
+.PHONY: run test screenshot sbom diagram lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ sbom: $(STAMP)
 	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --output-reproducible \
 		--of JSON -o $(SBOM) $(SBOM_ENV)
 	@echo "wrote $(SBOM)"
+
+# Redraw docs/data-flow.svg from docs/data-flow.dot (Graphviz: apt-get install -y graphviz).
+diagram:
+	$(PYTHON) docs/render_diagram.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

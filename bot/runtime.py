@@ -24,6 +24,7 @@ from handlers.core.ports import Messengers
 from handlers.core.unit import Core
 from handlers.follow_up.check_ins import FollowUps
 from handlers.privacy.erasure import Erasure
+from handlers.privacy.forget_me import ForgetMe
 from handlers.privacy.retention import Retention
 from handlers.pulse.rounds import Pulses
 from handlers.roster.desk import RosterDesk
@@ -66,6 +67,7 @@ class Runtime:
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
     retention: Retention = field(init=False)
+    forget_me: ForgetMe = field(init=False)
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
     commands: Commands = field(init=False)
@@ -87,11 +89,18 @@ class Runtime:
         self.follow_ups = FollowUps(core, self.requests)
         self.pulses = Pulses(core)
         self.retention = Retention(core)
+        self.forget_me = ForgetMe(core, Erasure(core, self.cases))
         self.actions = Actions(
-            core, self.offers, self.cases, self.statuses, self.follow_ups, self.pulses
+            core,
+            self.offers,
+            self.cases,
+            self.statuses,
+            self.follow_ups,
+            self.pulses,
+            self.forget_me,
         )
         self.roster_watch = RosterWatch(core)
-        self.commands = Commands(core, self.pulses, Erasure(core, self.cases), RosterDesk(core))
+        self.commands = Commands(core, self.pulses, self.forget_me, RosterDesk(core))
         self.disclosures = Disclosures(core, self.requests, self.relay)
         handlers = {
             DELIVER: Delivery(self.database, self.messengers),

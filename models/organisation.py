@@ -42,6 +42,10 @@ class Organisation(Base):
     pulse_local_time: Mapped[time] = mapped_column(Time, default=time(11, 0))
     pulse_second_question: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    # "threshold" (under it suppressed) or "nhs" (1-7 suppressed, others rounded to 5).
+    small_numbers: Mapped[str] = mapped_column(
+        String(16), default="threshold", server_default="threshold"
+    )
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
     # How far ahead the coordinator is warned of a shift with nobody eligible on call.
     coverage_warning_hours: Mapped[int] = mapped_column(Integer, default=24)

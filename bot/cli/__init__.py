@@ -7,6 +7,7 @@
 - `roster`: `roster add-peer`, `remove-peer`, `list`, `add-rotation`, `add-override`,
   `on-call`, `import-csv`, `import-ical` and `lapsing`;
 - `reports`: `report`;
+- `privacy`: `privacy export` (subject access) and `audit export`;
 - `sandbox`: `sandbox`.
 """
 
@@ -18,6 +19,7 @@ import typer
 
 from bot.cli.db import db_app
 from bot.cli.org import org_app
+from bot.cli.privacy import audit_app, privacy_app
 from bot.cli.reports import report_app
 from bot.cli.roster import roster_app
 from bot.cli.sandbox import sandbox_app
@@ -36,6 +38,8 @@ for commands in (serve_app, setup_app, sandbox_app, report_app):
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(roster_app, name="roster")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

@@ -87,6 +87,10 @@ def org_set(
         None, help="Also ask the optional second question (support from the team)."
     ),
     threshold: int | None = typer.Option(None, help="Smallest group shown in figures (>= 3)."),
+    small_numbers: str | None = typer.Option(
+        None,
+        help="threshold (counts under it hidden) or nhs (1-7 hidden, others rounded to 5).",
+    ),
     retention_days: int | None = typer.Option(None, help="Days personal data is kept."),
     coverage_hours: int | None = typer.Option(None, help="Hours ahead to warn of gaps."),
 ) -> None:
@@ -106,6 +110,7 @@ def org_set(
         "pulse_local_time": time.fromisoformat(pulse_time) if pulse_time else None,
         "pulse_second_question": pulse_second_question,
         "anonymity_threshold": threshold,
+        "small_numbers": small_numbers,
         "retention_days": retention_days,
         "coverage_warning_hours": coverage_hours,
     }
@@ -114,6 +119,8 @@ def org_set(
         ZoneInfo(time_zone)
     if offer_mode and offer_mode not in ("broadcast", "sequential"):
         raise typer.BadParameter("offer mode must be broadcast or sequential")
+    if small_numbers is not None and small_numbers not in ("threshold", "nhs"):
+        raise typer.BadParameter("small numbers must be threshold or nhs")
     if threshold is not None and threshold < 3:
         raise typer.BadParameter("the threshold must be at least 3")
     if not changes:
@@ -174,6 +181,12 @@ def org_risk_phrases(
         typer.echo("no phrases of the organisation's own; the shipped ones apply")
 
 
+def _small_numbers(organisation: Organisation) -> str:
+    if organisation.small_numbers == "nhs":
+        return "NHS rule: 1-7 hidden, others rounded to 5"
+    return f"under {max(organisation.anonymity_threshold, 3)} hidden"
+
+
 @org_app.command("list")
 def org_list() -> None:
     """List organisations with their time zone and country."""
@@ -186,7 +199,7 @@ def org_list() -> None:
         async with runtime.database.session() as session:
             return list(await session.scalars(select(Organisation).order_by(Organisation.id)))
 
-    table = Table("id", "name", "time zone", "country", "offer mode")
+    table = Table("id", "name", "time zone", "country", "offer mode", "small numbers")
     for organisation in with_runtime(rows):
         table.add_row(
             str(organisation.id),
@@ -194,5 +207,6 @@ def org_list() -> None:
             organisation.time_zone,
             organisation.country,
             organisation.offer_mode,
+            _small_numbers(organisation),
         )
     console.print(table)

@@ -17,7 +17,7 @@ from bot.runtime import build_runtime, ensure_schema_current
 from config.settings import ConfigError, load_settings
 from handlers.reports.export import CSV_HEADER, csv_rows
 from handlers.reports.figures import Period, Report, seen_report
-from handlers.reports.suppression import Breakdown
+from handlers.reports.suppression import Breakdown, SmallNumbers
 from handlers.roster.access import CLI_ACTOR
 from models import Organisation, utcnow
 
@@ -142,6 +142,10 @@ def print_report(report: Report, out: Console) -> None:
         f"{SUPPRESSED} suppressed: fewer than {report.threshold}, or hidden so that a total "
         "cannot reveal a smaller figure."
     )
+    if report.small_numbers == SmallNumbers.NHS:
+        out.print(
+            "NHS rule: counts of 1 to 7 suppressed, every other count rounded to the nearest 5."
+        )
     if report.caseloads:
         caseloads = _table("Cases each peer carried", "Month", "Peer", "Cases")
         for caseload in report.caseloads:

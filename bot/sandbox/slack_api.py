@@ -166,6 +166,15 @@ class FakeSlackApi(SlackMethods):
             return web.Response(status=404, text="no_user")
         answer = await request.json()
         self.responses.append(answer)
+        # A click's response_url names the ephemeral message clicked (`?ts=`): it is replaced.
+        clicked = request.query.get("ts")
+        if answer.get("replace_original") and clicked:
+            for stored in self.messages[self.dm_of(user)]:
+                if stored["ts"] == clicked:
+                    stored.update(text=answer.get("text", ""), blocks=answer.get("blocks") or [])
+                    stored["updates"] = stored.get("updates", 0) + 1
+            self.touch()
+            return web.Response(text="ok")
         self.messages[self.dm_of(user)].append(
             {
                 "ts": self._ts(),

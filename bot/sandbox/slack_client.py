@@ -49,8 +49,11 @@ class SignedSlack:
     def trigger_id(self, user_id: str) -> str:
         return f"trigger.{next(self._ids)}.{user_id}"
 
-    def _response_url(self, user_id: str) -> str:
-        return f"{self.respond_base}{user_id}/{next(self._ids)}"
+    def _response_url(self, user_id: str, clicked_ts: str | None = None) -> str:
+        """Where the bot answers; a click's names the message clicked, so the fake Slack can
+        replace an ephemeral one in place (Slack's own response_urls are opaque)."""
+        url = f"{self.respond_base}{user_id}/{next(self._ids)}"
+        return f"{url}?ts={clicked_ts}" if clicked_ts else url
 
     async def _post(self, body: str, content_type: str) -> Delivery:
         stamp = str(int(time.time()))
@@ -136,7 +139,7 @@ class SignedSlack:
             "enterprise": None,
             "is_enterprise_install": False,
             "state": {"values": {}},
-            "response_url": self._response_url(user_id),
+            "response_url": self._response_url(user_id, message["ts"] if message else None),
             "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
         }
         if view is not None:

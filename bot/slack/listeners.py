@@ -22,7 +22,7 @@ from bot.slack.inflight import Inflight
 from bot.slack.modal import INTAKE_CALLBACK, answers_of, errors_for_blocks, intake_view, result_view
 from bot.slack.people import SlackPeople, ids_of, team_of
 from bot.slack.replies import help_message, start_prompt
-from bot.slack.replying import ephemeral, post, post_direct, post_in
+from bot.slack.replying import ephemeral, post, post_direct, post_in, replace_ephemeral
 from bot.slack.reports import SlackReports
 from bot.slack.views import open_view
 from handlers.chat import home
@@ -132,10 +132,17 @@ class SlackListeners:
         await ephemeral(respond)(answer)
 
     async def on_button(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         """A click: the answer replaces the clicked message (or the App Home) in place, except
-        on a message that shows crisis lines, which stays as it is: the answer comes below it."""
+        on a message that shows crisis lines, which stays as it is: the answer comes below it.
+        A message only the clicker sees (an answer to `/support ...`) has no timestamp that
+        chat.update knows: it is replaced through the click's response_url."""
         await ack()
         person = await self.people.of_payload(client, body)
         name = action_of(action.get("action_id") or "")
@@ -154,6 +161,9 @@ class SlackListeners:
         clicked = body.get("message") or {}
         if holds_crisis_lines(clicked.get("blocks")):
             await post(client, channel, answer)
+            return
+        if container.get("is_ephemeral"):
+            await replace_ephemeral(respond)(answer)
             return
         ts = container.get("message_ts") or clicked.get("ts")
         await client.chat_update(

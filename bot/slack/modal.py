@@ -7,6 +7,7 @@ from typing import Any
 from bot.slack.blocks import blocks_of
 from handlers.core.i18n import t
 from handlers.core.languages import Language
+from handlers.core.notices import platform_caveat
 from handlers.core.ports import Message
 from handlers.support.intake import (
     NOTE_MAX_LENGTH,
@@ -59,6 +60,10 @@ def intake_view(locale: str) -> dict[str, Any]:
         "close": _text(t(locale, "form.cancel")),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": t(locale, "form.intro")}},
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": platform_caveat(locale, "slack")}],
+            },
             _select(locale, "urgency", [u.value for u in Urgency], None),
             _select(locale, "category", [c.value for c in Category], None),
             _select(locale, "contact", [c.value for c in Contact], None),

@@ -25,6 +25,20 @@ def ephemeral(respond: AsyncRespond) -> Reply:
     return reply
 
 
+def replace_ephemeral(respond: AsyncRespond) -> Reply:
+    """Replaces the ephemeral message a button was clicked on, through the click's response_url."""
+
+    async def reply(message: Message) -> None:
+        await respond(
+            text=fallback_text(message),
+            blocks=blocks_of(message),
+            response_type="ephemeral",
+            replace_original=True,
+        )
+
+    return reply
+
+
 async def post(client: AsyncWebClient, channel: str, message: Message) -> None:
     await client.chat_postMessage(
         channel=channel, text=fallback_text(message), blocks=blocks_of(message)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.teams.cards import adaptive_card, text_block
 from handlers.core.i18n import t
 from handlers.core.languages import Language
+from handlers.core.notices import platform_caveat
 from handlers.support.intake import (
     NOTE_MAX_LENGTH,
     NUMBER_MAX_LENGTH,
@@ -162,6 +163,7 @@ def intake_card(
     ]
     body = [text_block(t(locale, "form.title"), weight="Bolder", size="Medium")]
     body.append(text_block(t(locale, "form.intro")))
+    body.append(text_block(platform_caveat(locale, "teams"), isSubtle=True, size="Small"))
     if "form" in errors:
         body.append(_error(errors["form"]))
     for field, element in inputs:

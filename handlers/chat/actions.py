@@ -14,6 +14,7 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
+from handlers.privacy.forget_me import CANCEL, CONFIRM, ForgetMe
 from handlers.pulse.messages import ANSWER, PULSE_OPT
 from handlers.pulse.rounds import Pulses
 from handlers.roster.status import AVAILABILITY, PeerStatuses
@@ -38,6 +39,7 @@ class Actions:
         statuses: PeerStatuses,
         follow_ups: FollowUps,
         pulses: Pulses,
+        forget_me: ForgetMe,
     ) -> None:
         self.core = core
         self.offers = offers
@@ -45,6 +47,7 @@ class Actions:
         self.statuses = statuses
         self.follow_ups = follow_ups
         self.pulses = pulses
+        self.forget_me = forget_me
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -77,6 +80,10 @@ class Actions:
             return await self.statuses.set_available(person, value == "on")
         if action == PULSE_OPT and value in ("on", "off"):
             return await self.pulses.set_opt_in(person, value == "on")
+        if action == CONFIRM:
+            return await self.forget_me.confirm(person)
+        if action == CANCEL:
+            return await self.forget_me.cancel(person)
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers
             return await self.pulses.answer(person, round_id, question, score)

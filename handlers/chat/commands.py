@@ -10,7 +10,7 @@ from handlers.core.i18n import SUPPORTED_LOCALES, t
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.privacy.erasure import Erasure
+from handlers.privacy.forget_me import ForgetMe
 from handlers.pulse.rounds import Pulses
 from handlers.reports.desk import ReportDesk, report_refusal
 from handlers.roster.access import NotAllowed
@@ -44,13 +44,14 @@ def command_of(text: str) -> Command | None:
 
 
 class Commands:
-    """The commands answered without a form: pulse opt-in and opt-out, erasure, and (typed as
+    """The commands answered without a form: pulse opt-in and opt-out, erasure (asked first),
+    and (typed as
     a message) the coordinator's two-week on-call schedule and programme report summary."""
 
-    def __init__(self, core: Core, pulses: Pulses, erasure: Erasure, desk: RosterDesk) -> None:
+    def __init__(self, core: Core, pulses: Pulses, forget_me: ForgetMe, desk: RosterDesk) -> None:
         self.core = core
         self.pulses = pulses
-        self.erasure = erasure
+        self.forget_me = forget_me
         self.desk = desk
         self.reports = ReportDesk(core)
 
@@ -59,7 +60,7 @@ class Commands:
         if command in (Command.PULSE_ON, Command.PULSE_OFF):
             return await self.pulses.set_opt_in(person, command is Command.PULSE_ON)
         if command is Command.FORGET:
-            return await self.erasure.forget(person)
+            return await self.forget_me.ask(person)  # erases only once confirmed
         if command is Command.ADMIN:
             locale = await self.core.locale_for(person)
             try:

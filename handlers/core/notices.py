@@ -14,6 +14,14 @@ def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Mes
     return Message(kind=kind, lines=[t(locale, key, **params)])
 
 
+def platform_caveat(locale: str, platform: str) -> str:
+    """Who besides the people in a chat can still read it on this platform: Slack workspace
+    owners (exports, on some plans) or Microsoft 365 administrators (retention, eDiscovery)."""
+    if platform == "teams":
+        return t(locale, "caveat.teams")
+    return t(locale, "caveat.slack")
+
+
 def start_button(locale: str) -> Button:
     """The button that opens the intake form, wherever the bot offers it."""
     return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")

@@ -89,7 +89,7 @@ class Erasure:
             assert identity is not None
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
-            locale = locale_of(identity, organisation)
+            locale = pick_locale(person.locale, locale_of(identity, organisation))
             await self._forget_jobs(session, identity)
             await session.execute(
                 update(SupportRequest)

@@ -23,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core.audit import record
 from handlers.reports.suppression import (
     Breakdown,
+    Rule,
+    SmallNumbers,
     average_shown,
     breakdown,
     count_shown,
     minutes_to_accept,
-    threshold_of,
+    rule_of,
 )
 from handlers.support.intake import Category, Urgency
 from models import TIER_ORDER, FollowUpAnswer, Organisation, PulseAnswer, PulseRound
@@ -83,9 +85,10 @@ class Caseload:
 class Report:
     organisation_id: int
     period: Period
-    threshold: int
+    threshold: int  # the smallest group shown
     periods: tuple[PeriodFigures, ...]
     caseloads: tuple[Caseload, ...]
+    small_numbers: SmallNumbers = SmallNumbers.THRESHOLD
 
 
 async def programme_report(
@@ -96,7 +99,7 @@ async def programme_report(
         raise ValueError(f"the report ends ({end}) before it starts ({start})")
     kind = Period(period)
     calendar = _Calendar.covering(start, end, kind, ZoneInfo(organisation.time_zone))
-    threshold = threshold_of(organisation)
+    threshold = rule_of(organisation)
     requests = await _requests(session, organisation.id, calendar)
     answers = await _follow_up_scores(session, organisation.id, calendar)
     pulse = await _pulse_scores(session, organisation.id, calendar)
@@ -121,7 +124,8 @@ async def programme_report(
         )
         previous_pulse = pulse_figures
     caseloads = await _caseloads(session, organisation.id, calendar.zone, start, end)
-    return Report(organisation.id, kind, threshold, tuple(periods), caseloads)
+    rule = SmallNumbers.NHS if threshold.nhs else SmallNumbers.THRESHOLD
+    return Report(organisation.id, kind, threshold.least, tuple(periods), caseloads, rule)
 
 
 async def seen_report(
@@ -258,7 +262,7 @@ def _period_figures(
     categories: list[str],
     answers: list[int | None],
     pulse: tuple[PulseFigures, ...],
-    threshold: int,
+    threshold: Rule,
 ) -> PeriodFigures:
     waits = [
         (row.accepted_at - row.created_at).total_seconds() / 60
@@ -292,14 +296,14 @@ def _period_figures(
 
 def _pulse(
     by_round: Mapping[tuple[int, int], list[int]],
-    threshold: int,
+    threshold: Rule,
     previous: tuple[PulseFigures, ...],
 ) -> tuple[PulseFigures, ...]:
     """Per question, the answers of the period's rounds pooled. A round under the threshold is
     left out altogether: pooled with shown rounds, its own average could be worked out."""
     shown: dict[int, list[int]] = {}
     for (question, _round_id), scores in by_round.items():
-        if len(scores) >= threshold:
+        if len(scores) >= threshold.least:
             shown.setdefault(question, []).extend(scores)
     before = {figures.question: figures.average for figures in previous}
     figures = []

@@ -18,6 +18,7 @@ from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.reports.figures import programme_report
 from handlers.reports.overview_messages import CoordinatorOverview, Handoff, overview_messages
+from handlers.reports.suppression import SmallNumbers
 from handlers.roster.access import coordinator_peer
 from handlers.roster.on_call import on_call
 from handlers.roster.schedule import on_call_schedule, spans
@@ -82,6 +83,7 @@ class Overview:
             caseloads=tuple(caseloads),
             week=week.periods[0],
             threshold=week.threshold,
+            nhs_rule=week.small_numbers == SmallNumbers.NHS,
         )
 
 

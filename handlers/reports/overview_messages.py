@@ -34,6 +34,7 @@ class CoordinatorOverview:
     caseloads: tuple[tuple[str, int], ...]  # (name, cases accepted this month), busiest first
     week: PeriodFigures  # the latest closed week
     threshold: int
+    nhs_rule: bool = False  # small numbers: 1-7 hidden, the others rounded to the nearest 5
 
 
 def overview_messages(locale: str, overview: CoordinatorOverview) -> list[Message]:
@@ -144,5 +145,7 @@ def _week(locale: str, overview: CoordinatorOverview) -> Message:
             (t(locale, "overview.week.requests"), requests),
             (t(locale, "overview.week.median"), median),
         ],
-        footer=t(locale, "overview.week.footer", threshold=threshold),
+        footer=t(locale, "overview.week.footer.nhs")
+        if overview.nhs_rule
+        else t(locale, "overview.week.footer", threshold=threshold),
     )

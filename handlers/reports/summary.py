@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from handlers.core.i18n import t
 from handlers.core.ports import Message
 from handlers.reports.figures import PeriodFigures, PulseFigures, Report
+from handlers.reports.suppression import SmallNumbers
 
 WELLBEING_QUESTION = 1  # the pulse question the trend and the chart follow
 
@@ -51,8 +52,14 @@ def summary(report: Report, locale: str) -> Message:
             (t(locale, "report.field.follow_up_average"), show(latest.follow_up_average)),
             (t(locale, "report.field.pulse"), show(pulse and pulse.average)),
         ],
-        footer=t(locale, "report.footer", threshold=report.threshold),
+        footer=_footer(report, locale),
     )
+
+
+def _footer(report: Report, locale: str) -> str:
+    if report.small_numbers == SmallNumbers.NHS:
+        return t(locale, "report.footer.nhs")
+    return t(locale, "report.footer", threshold=report.threshold)
 
 
 def _requests_trend(latest: PeriodFigures, previous: PeriodFigures | None, locale: str) -> str:

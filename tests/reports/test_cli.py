@@ -120,3 +120,26 @@ def test_a_long_export_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     report = Report(organisation_id=1, period=Period.WEEK, threshold=3, periods=(), caseloads=())
     write_csv(report, tmp_path / "empty.csv", terminal)
     assert "Writing empty.csv" in terminal.export_text()
+
+
+def test_org_set_small_numbers_nhs_then_the_report_rounds(programme_db: str) -> None:
+    """`org set --small-numbers nhs`: the busy week's 5 requests (1-7) are suppressed and the
+    report names the rule; `org list` says which rule is on; a wrong value is one line."""
+    from bot.cli import app as whole_app
+
+    env = {"DATABASE_URL": programme_db, "COLUMNS": "200"}
+    runner = CliRunner()
+    wrong = runner.invoke(whole_app, ["org", "set", "--org", "1", "--small-numbers", "x"], env=env)
+    assert wrong.exit_code == 2 and "small numbers must be threshold or nhs" in wrong.output
+    changed = runner.invoke(
+        whole_app, ["org", "set", "--org", "1", "--small-numbers", "nhs"], env=env
+    )
+    assert changed.exit_code == 0 and "small_numbers" in changed.stdout
+    listing = runner.invoke(whole_app, ["org", "list"], env=env)
+    assert "NHS rule: 1-7 hidden, others rounded to 5" in listing.stdout
+    code, out, err = invoke(
+        programme_db, "--org", "1", "--from", "2026-11-23", "--to", "2026-11-29",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "NHS rule: counts of 1 to 7 suppressed" in out
+    assert "* suppressed: fewer than 8" in out

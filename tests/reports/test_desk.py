@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from handlers.chat.commands import Command, Commands, command_of
 from handlers.privacy.erasure import Erasure
+from handlers.privacy.forget_me import ForgetMe
 from handlers.pulse.rounds import Pulses
 from handlers.reports.desk import ReportDesk, complete_weeks
 from handlers.roster.access import NotAllowed
@@ -58,7 +59,9 @@ async def test_the_typed_report_word_answers_with_the_summary_or_refuses(
     await hospital.add_peer("cy", Tier.COORDINATOR, on_call=False)
     await hospital.add_peer("ana")
     core = hospital.core
-    commands = Commands(core, Pulses(core), Erasure(core, hospital.cases), RosterDesk(core))
+    commands = Commands(
+        core, Pulses(core), ForgetMe(core, Erasure(core, hospital.cases)), RosterDesk(core)
+    )
     for word in ("report", "/Report", "Informe", "programme report"):
         assert command_of(word) is Command.REPORT
 

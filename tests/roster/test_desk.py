@@ -8,6 +8,7 @@ import pytest
 
 from handlers.chat.commands import Command, Commands, command_of
 from handlers.privacy.erasure import Erasure
+from handlers.privacy.forget_me import ForgetMe
 from handlers.pulse.rounds import Pulses
 from handlers.roster.access import NotAllowed
 from handlers.roster.answers import OverrideForm, read_form
@@ -57,7 +58,10 @@ async def test_the_typed_admin_word_shows_the_schedule_or_refuses(
     hospital: Hospital, desk: RosterDesk
 ) -> None:
     commands = Commands(
-        hospital.core, Pulses(hospital.core), Erasure(hospital.core, hospital.cases), desk
+        hospital.core,
+        Pulses(hospital.core),
+        ForgetMe(hospital.core, Erasure(hospital.core, hospital.cases)),
+        desk,
     )
     assert command_of("/admin") is Command.ADMIN
     assert command_of("Gestionar turnos") is Command.ADMIN

@@ -61,6 +61,10 @@ class Posted:
         return list(self._stored.get("blocks") or [])
 
     @property
+    def ephemeral(self) -> bool:
+        return bool(self._stored.get("ephemeral"))
+
+    @property
     def updates(self) -> int:
         return int(self._stored.get("updates", 0))
 
@@ -220,7 +224,7 @@ class SlackWorld:
                 "type": "message",
                 "message_ts": posted.ts,
                 "channel_id": posted.channel,
-                "is_ephemeral": False,
+                "is_ephemeral": posted.ephemeral,
             },
             "trigger_id": self.trigger(self.user(name)),
             "team": {"id": self.team, "domain": "hospital"},
@@ -234,7 +238,8 @@ class SlackWorld:
                 "blocks": posted.blocks,
             },
             "state": {"values": {}},
-            "response_url": f"{self.api_url}respond/{self.user(name)}/{next(self._ids)}",
+            "response_url": f"{self.api_url}respond/{self.user(name)}/{next(self._ids)}"
+            + (f"?ts={posted.ts}" if posted.ephemeral else ""),
             "actions": [
                 {
                     **element,
@@ -349,6 +354,12 @@ class SlackWorld:
             for stored in self.api.messages.get(channel, [])
             if stored.get("user") == self.api.bot_user_id and not stored.get("ephemeral")
         ]
+
+    def seen_only_by(self, name: str) -> list[Posted]:
+        """The answers only `name` saw (to a slash command), as they read now, oldest first."""
+        channel = self.api.dm_of(self.user(name))
+        stored = self.api.messages.get(channel, [])
+        return [Posted(channel, message) for message in stored if message.get("ephemeral")]
 
     def now(self, posted: Posted) -> Posted:
         """`posted` as it reads in the fake Slack now."""

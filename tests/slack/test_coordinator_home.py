@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 
 from handlers.roster.admin import RosterAdmin
-from models import Peer, Tier
+from models import Organisation, Peer, Tier
 from tests.slack.conftest import FORM, SlackWorld, text_of
 
 
@@ -96,3 +96,18 @@ async def test_the_coordinator_home_speaks_spanish(slack: SlackWorld):
     home = text_of(await open_home(slack, "cy"))
     assert "De guardia ahora" in home and "Casos atendidos este mes" in home
     assert "No se muestra (menos de 5)" in home
+
+
+async def test_under_the_nhs_rule_the_home_says_so(slack: SlackWorld):
+    cy = await slack.make_peer("cy", Tier.COORDINATOR)
+    async with slack.runtime.database.session() as session, session.begin():
+        peer = await session.get(Peer, cy)
+        assert peer is not None
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.id == peer.organisation_id)
+            .values(small_numbers="nhs")
+        )
+    home = text_of(await open_home(slack, "cy"))
+    assert "NHS rule: figures of 1 to 7 are not shown" in home
+    assert "Not shown (fewer than 8)" in home

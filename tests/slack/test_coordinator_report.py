@@ -214,3 +214,23 @@ async def test_a_failed_upload_or_summary_is_told_to_the_coordinator(slack: Slac
 
     assert "could not prepare the programme report" in ephemeral_texts(slack)[-1]
     assert len(said(slack, "cy")) == 1 and slack.api.files_in("DCY") == []
+
+
+async def test_the_nhs_rule_rounds_and_says_so(slack: SlackWorld):
+    """With `small_numbers = nhs`, a week of 12 requests reads 10 and the footer names the rule;
+    a week of 6, shown under the plain threshold of 5, is not shown."""
+    from tests.reports.rows import configure
+
+    _, organisation = await coordinator(slack)
+    database = slack.runtime.database
+    await configure(database, organisation, small_numbers="nhs")
+    await add_requests(database, organisation, IN_WEEK_BEFORE, 6)
+    await add_requests(database, organisation, IN_LATEST_WEEK, 12, minutes_to_accept=4)
+
+    await slack.command("cy", "report")
+    [summary] = said(slack, "cy")
+    fields = fields_of(summary)
+    assert fields["Requests"] == "10" and fields["Median minutes to accept"] == "4"
+    assert "NHS rule: counts of 1 to 7 are not shown" in summary.readable
+    assert "12" not in fields.values()
+    assert "No trend in requests to tell" in summary.readable  # the week of 6 is hidden

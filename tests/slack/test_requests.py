@@ -295,7 +295,8 @@ async def test_support_help_is_ephemeral_and_says_the_limits(slack: SlackWorld):
     assert slack.api.called("views.open") == []
     [answer] = slack.api.responses
     assert answer["response_type"] == "ephemeral"
-    assert "export" in text_of(answer["blocks"])
+    assert "Slack workspace owners and administrators can export" in text_of(answer["blocks"])
+    assert "Microsoft 365" not in text_of(answer["blocks"])
     assert "/support" in text_of(answer["blocks"])
 
 

@@ -113,7 +113,10 @@ async def test_forget_me_withdraws_and_erases(slack: SlackWorld):
     [offer] = slack.offers("pia")
 
     answer = await slash_answer(slack, "rita", "forget-me")
-    assert "erased" in answer.lower() or "deleted" in answer.lower()
+    assert "Erase your data?" in answer and "will be withdrawn" in answer
+    [question] = slack.seen_only_by("rita")
+    await slack.click("rita", question, "forget.confirm")
+    assert "Your data has been erased" in slack.now(question).readable
     await slack.run_jobs()
     withdrawn = slack.now(offer)
     assert withdrawn.action_ids == [] and "withdrawn" in withdrawn.readable.lower()

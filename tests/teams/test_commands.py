@@ -65,5 +65,8 @@ async def test_forged_button_values_change_nothing(teams: TeamsWorld) -> None:
 async def test_forget_me_by_typing(teams: TeamsWorld) -> None:
     await teams.install("rita")
     before = await identity_count(teams)
-    assert "Your data has been erased" in card_text(await teams.say("rita", "forget me"))
+    question = await teams.say("rita", "forget me")
+    assert "Erase your data?" in card_text(question) and await identity_count(teams) == before
+    answer = await teams.click("rita", "forget.confirm", {"value": ""})
+    assert "Your data has been erased" in card_text(answer)
     assert await identity_count(teams) == before - 1
