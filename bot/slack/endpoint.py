@@ -9,13 +9,14 @@ signature.
 from __future__ import annotations
 
 import logging
-from time import monotonic
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.slack.replays import SeenSignatures
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +41,11 @@ def well_formed(body: object) -> bool:
     return True
 
 
-class RecentSignatures:
-    """Signatures this process accepted within Slack's timestamp window: the exact same request
-    again is a replay. (Across web processes the durable keys, event ids and form ids, make a
-    replay change nothing; this answers it plainly where it can.)"""
-
-    WINDOW_SECONDS = 60 * 5 + 60  # Slack's five minutes, and clock skew
-
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}  # signature -> when it stops mattering, oldest first
-
-    def first_time(self, signature: str) -> bool:
-        now = monotonic()
-        while self._seen:
-            oldest, until = next(iter(self._seen.items()))
-            if until > now:
-                break
-            del self._seen[oldest]
-        if signature in self._seen:
-            return False
-        self._seen[signature] = now + self.WINDOW_SECONDS
-        return True
-
-
 class EventsEndpoint:
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(self, app: AsyncApp, signing_secret: str, seen: SeenSignatures) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
-        self.recent = RecentSignatures()
+        self.seen = seen
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -84,7 +62,7 @@ class EventsEndpoint:
         retry = (
             "X-Slack-Retry-Num" in request.headers and request.content_type == "application/json"
         )
-        if not retry and not self.recent.first_time(request.headers["X-Slack-Signature"]):
+        if not retry and not await self.seen.first_time(request.headers["X-Slack-Signature"]):
             log.warning("slack: refused a replayed request")
             return _error(409, "this request was already received")
         try:
