@@ -9,51 +9,21 @@ malformed Authorization header, a token signed with an unknown key).
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
 import jwt
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
-from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
+from bot.teams.shapes import BadRequest, parse_activity
+
 log = logging.getLogger(__name__)
-
-REQUIRED_OBJECTS = ("conversation", "from", "recipient")
-
-
-class BadRequest(Exception):
-    """The body is not an activity; the message is safe to return (it names no content)."""
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
-
-
-def parse_activity(body: bytes) -> Activity:
-    try:
-        data: Any = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("the body is not an activity object")
-    for name in ("type", "serviceUrl", "channelId"):
-        if not isinstance(data.get(name), str) or not data[name].strip():
-            raise BadRequest(f"the activity has no {name}")
-    if not data["serviceUrl"].startswith(("https://", "http://")):
-        raise BadRequest("the activity's serviceUrl is not an HTTP URL")
-    for name in REQUIRED_OBJECTS:
-        value = data.get(name)
-        if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
-            raise BadRequest(f"the activity has no {name}.id")
-    try:
-        return Activity.deserialize(data)
-    except (DeserializationError, TypeError, ValueError):
-        raise BadRequest("the activity could not be read") from None
 
 
 def well_formed_bearer(header: str) -> bool:
