@@ -79,7 +79,9 @@ def _invoke(data: dict[str, Any]) -> str | None:
     action = value.get("action") if isinstance(value, dict) else None
     if not isinstance(action, dict):
         return "the invoke has no action"
-    if _text(action, "verb") or _text(action, "type"):
+    if action.get("type") != "Action.Execute":  # botbuilder reads no other
+        return "the invoke's action is not an Action.Execute"
+    if _text(action, "verb"):
         return "the invoke's action has no verb"
     if action.get("data") is not None and not isinstance(action["data"], dict):
         return "the invoke's action data is not an object"
