@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base, utcnow
-from models.events import KeyringEntry, ProcessedEvent
+from models.events import KeyringEntry, ProcessedEvent, SeenSignature
 from models.feedback import FollowUpAnswer, PulseAnswer, PulseRound
 from models.identity import ChatIdentity
 from models.jobs import DueJob, JobStatus
@@ -34,6 +34,7 @@ __all__ = [
     "RequestStatus",
     "Rotation",
     "RotationMember",
+    "SeenSignature",
     "SupportRequest",
     "Tier",
     "Workspace",

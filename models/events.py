@@ -19,6 +19,16 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class SeenSignature(Base):
+    """Slack request signatures accepted lately, shared by every web process: the exact same
+    signed request again is a replay, whichever process it reaches."""
+
+    __tablename__ = "seen_signatures"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class KeyringEntry(Base):
     """Instance secrets (the pseudonym key), encrypted with the vault so they rotate with it."""
 

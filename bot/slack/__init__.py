@@ -17,6 +17,7 @@ from bot.slack.messenger import SlackMessenger
 from bot.slack.oauth import oauth_settings
 from bot.slack.people import PLATFORM
 from bot.slack.platform import SlackPlatform
+from bot.slack.replays import SeenSignatures
 from bot.slack.tokens import TokenSource, static_token
 from config.settings import ConfigError
 
@@ -60,6 +61,7 @@ def install(runtime: Runtime) -> SlackPlatform:
     return SlackPlatform(
         app,
         listeners.inflight,
+        SeenSignatures(runtime.database),
         signing_secret=settings.slack_signing_secret,
         app_token=settings.slack_app_token,
     )

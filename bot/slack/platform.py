@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.endpoint import EventsEndpoint
 from bot.slack.inflight import Inflight
+from bot.slack.replays import SeenSignatures
 
 log = logging.getLogger(__name__)
 
@@ -24,19 +25,22 @@ class SlackPlatform:
         self,
         app: AsyncApp,
         inflight: Inflight,
+        seen: SeenSignatures,
         *,
         signing_secret: str | None,
         app_token: str | None,
     ) -> None:
         self.app = app
         self.inflight = inflight
+        self.seen = seen
         self.signing_secret = signing_secret
         self.app_token = app_token
         self._socket: AsyncSocketModeHandler | None = None
 
     def mount(self, app: web.Application) -> None:
         if self.signing_secret:
-            app.router.add_post(EVENTS_ROUTE, EventsEndpoint(self.app, self.signing_secret).handle)
+            endpoint = EventsEndpoint(self.app, self.signing_secret, self.seen)
+            app.router.add_post(EVENTS_ROUTE, endpoint.handle)
         if self.app.oauth_flow is not None:
             app.router.add_get(INSTALL_ROUTE, self._install)
             app.router.add_get(REDIRECT_ROUTE, self._oauth_redirect)

@@ -15,6 +15,7 @@ from bot.teams.endpoint import MessagesEndpoint
 from bot.teams.messenger import TeamsMessenger
 from bot.teams.platform import TeamsPlatform
 from bot.teams.retry import RetryPolicy
+from bot.teams.tokens import LocalCheck, TokenGate, issuers
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -36,8 +37,10 @@ def install(runtime: Runtime) -> TeamsPlatform:
         runtime.disclosures,
         retry,
     )
-    endpoint = MessagesEndpoint(adapter, bot, authenticated=bool(config.APP_ID))
-    return TeamsPlatform(endpoint)
+    tokens = None
+    if config.APP_ID:
+        tokens = TokenGate(LocalCheck(config.APP_ID, issuers(config.APP_TENANTID)))
+    return TeamsPlatform(MessagesEndpoint(adapter, bot, tokens))
 
 
 __all__ = ["TeamsPlatform", "install"]

@@ -1,98 +1,66 @@
 """`POST /api/messages`: check the request, then hand the activity to the adapter.
 
 Checks run before the SDK sees anything, so a bad request gets a clear 4xx and changes nothing:
-415 for a body that is not JSON, 400 for malformed JSON or an activity without the fields every
-activity has, 401 for a missing, malformed or invalid token. The token is checked here, apart
-from the turn, because the SDK answers some bad requests with 500 (a missing Content-Type, a
-malformed Authorization header, a token signed with an unknown key).
+415 for a body that is not JSON, 401 for a missing, malformed or invalid token (`tokens`: what
+needs no key is refused without one; 503 only when a token's key is not held and cannot be
+fetched now), 400 for malformed JSON or an activity of a shape we do not handle (`shapes`).
+The token is checked here, apart from the turn, because the SDK answers some bad requests with
+500 (a missing Content-Type, a malformed Authorization header, a token signed with an unknown
+key) and fetches signing keys with a blocking call inside the request.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
-import jwt
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
-from msrest.exceptions import DeserializationError
 from msrest.serialization import Model
 
+from bot.teams.shapes import BadRequest, parse_activity
+from bot.teams.tokens import KeysUnavailable, TokenGate, TokenRefused
+
 log = logging.getLogger(__name__)
-
-REQUIRED_OBJECTS = ("conversation", "from", "recipient")
-
-
-class BadRequest(Exception):
-    """The body is not an activity; the message is safe to return (it names no content)."""
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def parse_activity(body: bytes) -> Activity:
-    try:
-        data: Any = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("the body is not an activity object")
-    for name in ("type", "serviceUrl", "channelId"):
-        if not isinstance(data.get(name), str) or not data[name].strip():
-            raise BadRequest(f"the activity has no {name}")
-    if not data["serviceUrl"].startswith(("https://", "http://")):
-        raise BadRequest("the activity's serviceUrl is not an HTTP URL")
-    for name in REQUIRED_OBJECTS:
-        value = data.get(name)
-        if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"]:
-            raise BadRequest(f"the activity has no {name}.id")
-    try:
-        return Activity.deserialize(data)
-    except (DeserializationError, TypeError, ValueError):
-        raise BadRequest("the activity could not be read") from None
-
-
-def well_formed_bearer(header: str) -> bool:
-    """`Bearer <JWT>` whose header and claims can at least be decoded."""
-    scheme, _, token = header.partition(" ")
-    if scheme != "Bearer" or not token or " " in token:
-        return False
-    try:
-        jwt.get_unverified_header(token)
-        jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return False
-    return True
-
-
 class MessagesEndpoint:
-    def __init__(self, adapter: CloudAdapter, bot: Bot, *, authenticated: bool) -> None:
+    def __init__(self, adapter: CloudAdapter, bot: Bot, tokens: TokenGate | None) -> None:
+        """`tokens` is None with authentication off (no app id)."""
         self.adapter = adapter
         self.bot = bot
-        self.authenticated = authenticated
+        self.tokens = tokens
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             return _error(415, "expected Content-Type: application/json")
+        header = request.headers.get("Authorization", "")
+        if self.tokens is None and header:
+            # Without an app id there is nothing to check a token against: refuse any.
+            return _error(401, "invalid Authorization header")
+        if self.tokens is not None:
+            try:
+                await self.tokens.admit(header)
+            except TokenRefused as exc:
+                log.warning("teams: refused a token (%s)", exc)
+                return _error(401, "the request is not authorized")
+            except KeysUnavailable:
+                return _error(503, "the token cannot be verified now")
         try:
             activity = parse_activity(await request.read())
         except BadRequest as exc:
             return _error(400, str(exc))
-        header = request.headers.get("Authorization", "")
-        if header and not (self.authenticated and well_formed_bearer(header)):
-            # Without an app id there is nothing to check a token against: refuse any.
-            return _error(401, "invalid Authorization header")
         try:
             authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
                 activity, header
             )
         except PermissionError:  # the SDK's "no valid token" (an OSError: caught first)
             return _error(401, "the request is not authorized")
-        except OSError as exc:  # the Bot Framework's signing keys could not be fetched
+        except OSError as exc:  # the SDK fetching keys after all (it should not: `tokens`)
             log.error("teams: cannot verify tokens now (%s)", type(exc).__name__)
             return _error(503, "the token cannot be verified now")
         except Exception as exc:  # the SDK signals a bad token with assorted exception types

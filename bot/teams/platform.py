@@ -15,6 +15,17 @@ class TeamsPlatform:
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post(ROUTE, self.endpoint.handle)
+        if self.endpoint.tokens is not None:  # signing keys fetched and refreshed meanwhile
+            app.on_startup.append(self._start_keys)
+            app.on_cleanup.append(self._stop_keys)
+
+    async def _start_keys(self, _app: web.Application) -> None:
+        assert self.endpoint.tokens is not None
+        self.endpoint.tokens.keys.start()
+
+    async def _stop_keys(self, _app: web.Application) -> None:
+        assert self.endpoint.tokens is not None
+        await self.endpoint.tokens.keys.stop()
 
     async def close(self) -> None:
-        """Nothing to release: the SDK makes a connector client per turn and keeps none."""
+        """Nothing else to release: the SDK makes a connector client per turn and keeps none."""

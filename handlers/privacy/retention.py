@@ -26,6 +26,7 @@ from models import (
     Peer,
     ProcessedEvent,
     RequestStatus,
+    SeenSignature,
     SupportRequest,
     utcnow,
 )
@@ -35,6 +36,7 @@ PURGE = "retention_purge"
 FINISHED = (JobStatus.DONE.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
 EXPIRED = "retention"  # closed_by of a request the purge ended (never closed in time)
 EVENT_IDS_KEPT = timedelta(days=2)  # Slack retries within minutes; two days is ample
+SIGNATURES_KEPT = timedelta(minutes=10)  # Slack refuses a signature older than five minutes
 
 
 class Retention:
@@ -150,6 +152,9 @@ class Retention:
             wall = utcnow()
             await session.execute(
                 delete(ProcessedEvent).where(ProcessedEvent.received_at < wall - EVENT_IDS_KEPT)
+            )
+            await session.execute(
+                delete(SeenSignature).where(SeenSignature.seen_at < wall - SIGNATURES_KEPT)
             )
             # Install states nobody came back with (slack_sdk deletes only the used ones).
             naive_now = wall.astimezone(UTC).replace(tzinfo=None)

@@ -77,7 +77,7 @@ async def test_a_replayed_form_gets_409_and_a_resent_one_stores_nothing(slack: S
         body, "application/x-www-form-urlencoded", {"X-Slack-Retry-Num": "1"}, timestamp=stamp
     )
     assert forged_retry.status == 409
-    # The same submission signed anew (another web process would not know the signature).
+    # The same submission signed anew: a new signature, so not a replay (the form id decides).
     again = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp - 1)
     assert again.status == 200
     await slack.settle()
