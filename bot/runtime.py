@@ -23,6 +23,7 @@ from handlers.follow_up.check_ins import FollowUps
 from handlers.privacy.erasure import Erasure
 from handlers.privacy.retention import Retention
 from handlers.pulse.rounds import Pulses
+from handlers.reach_in.desk import ReachIn
 from handlers.roster.desk import RosterDesk
 from handlers.roster.status import PeerStatuses
 from handlers.roster.watch import RosterWatch
@@ -61,6 +62,7 @@ class Runtime:
     statuses: PeerStatuses = field(init=False)
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
+    reach_in: ReachIn = field(init=False)
     retention: Retention = field(init=False)
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
@@ -83,8 +85,15 @@ class Runtime:
         self.follow_ups = FollowUps(core, self.requests)
         self.pulses = Pulses(core)
         self.retention = Retention(core)
+        self.reach_in = ReachIn(core, self.requests)
         self.actions = Actions(
-            core, self.offers, self.cases, self.statuses, self.follow_ups, self.pulses
+            core,
+            self.offers,
+            self.cases,
+            self.statuses,
+            self.follow_ups,
+            self.pulses,
+            self.reach_in,
         )
         self.roster_watch = RosterWatch(core)
         self.commands = Commands(core, self.pulses, Erasure(core, self.cases), RosterDesk(core))
@@ -95,6 +104,7 @@ class Runtime:
             **self.follow_ups.job_handlers(),
             **self.pulses.job_handlers(),
             **self.retention.job_handlers(),
+            **self.reach_in.job_handlers(),
         }
         self.engine = JobEngine(
             self.database,

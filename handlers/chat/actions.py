@@ -16,6 +16,8 @@ from handlers.core.unit import Core
 from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
 from handlers.pulse.messages import ANSWER, PULSE_OPT
 from handlers.pulse.rounds import Pulses
+from handlers.reach_in import messages as reach_in_messages
+from handlers.reach_in.desk import ReachIn
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
 from handlers.support.answering import Offers
@@ -38,6 +40,7 @@ class Actions:
         statuses: PeerStatuses,
         follow_ups: FollowUps,
         pulses: Pulses,
+        reach_in: ReachIn,
     ) -> None:
         self.core = core
         self.offers = offers
@@ -45,6 +48,7 @@ class Actions:
         self.statuses = statuses
         self.follow_ups = follow_ups
         self.pulses = pulses
+        self.reach_in = reach_in
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -80,4 +84,6 @@ class Actions:
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers
             return await self.pulses.answer(person, round_id, question, score)
+        if action in reach_in_messages.ANSWERS and value.isdigit():
+            return await self.reach_in.answer(person, action, int(value))
         return None
