@@ -21,6 +21,7 @@ from bot.teams.cards import adaptive_card, message_card, text_block
 from handlers.core.i18n import t
 from handlers.core.languages import Language
 from handlers.core.ports import Button, Message
+from handlers.reach_in.form import NOTE_MAX_LENGTH, RECORD_EVENT, UNITS_MAX_LENGTH
 from handlers.roster.desk import RosterEntry
 from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
@@ -28,13 +29,14 @@ from handlers.roster.forms import (
     ROTATION_NAME_MAX_LENGTH,
     UNIT_MAX_LENGTH,
 )
+from handlers.support.intake import Category
 from models import TIER_ORDER, Tier
 
 OPEN = "admin:open"  # data: {"value": form}
 SUBMIT = "admin:submit"  # data: {"form": form} and the inputs, merged in by Teams
 MENU = "admin:menu"  # back to the admin card
 VERBS = frozenset({OPEN, SUBMIT, MENU})
-FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override")
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT)
 PEOPLE_DATASET = "graph.microsoft.com/users"
 MAX_CHOICES = 100  # as on Slack: a card's size is limited too
 INPUTS = {
@@ -42,6 +44,7 @@ INPUTS = {
     "remove_peer": ("peer",),
     "add_rotation": ("name", "rotation_tier", "peers", "starts_on", "handoff", "hours"),
     "add_override": ("peer", "starts_at_date", "starts_at_time", "ends_at_date", "ends_at_time"),
+    RECORD_EVENT: ("occurred_on", "category", "units", "note", "people"),
 }
 # The field whose error is shown under an input, when it is not the input's own: a field made
 # of two inputs (the person; a date and a time) has its error under the second.
@@ -142,7 +145,33 @@ def _inputs(
         for entry in roster[:MAX_CHOICES]
     ]
     time_label = t(locale, "teams.admin.field.time")
+    categories = [(item.value, t(locale, f"category.{item.value}")) for item in Category]
     return {
+        "occurred_on": _typed("Input.Date", "occurred_on", label("occurred_on"), answers),
+        "category": {**_choices("category", label("category"), categories), **value("category")},
+        "units": {
+            "type": "Input.Text",
+            "id": "units",
+            "label": label("units"),
+            "maxLength": UNITS_MAX_LENGTH,
+            **value("units"),
+        },
+        "note": {
+            "type": "Input.Text",
+            "id": "note",
+            "label": label("note"),
+            "isMultiline": True,
+            "maxLength": NOTE_MAX_LENGTH,
+            **value("note"),
+        },
+        # the colleagues involved, from the organisation's directory (Entra object ids)
+        "people": {
+            **_choices("people", label("people"), []),
+            "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},
+            "isMultiSelect": True,
+            "placeholder": t(locale, "teams.admin.user.placeholder"),
+            **value("people"),
+        },
         "user": {
             **_choices("user", label("user"), []),
             "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},

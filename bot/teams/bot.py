@@ -73,7 +73,7 @@ class TeamsBot(ActivityHandler):
         self.commands = commands
         self.disclosures = disclosures
         self.overview = Overview(core)
-        self.admin = TeamsAdmin(commands.desk)
+        self.admin = TeamsAdmin(commands.desk, actions.reach_in)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
