@@ -27,6 +27,7 @@ from handlers.core.unit import Core
 from handlers.pulse.rounds import PACE_PER_SECOND
 from handlers.reach_in import messages
 from handlers.reach_in.form import EventForm
+from handlers.reports.reach_in import EventFigures, recent_figures
 from handlers.roster.access import CLI_ACTOR, require_coordinator
 from handlers.support.asking import Requests
 from handlers.support.intake import Contact, IntakeForm, Urgency
@@ -119,6 +120,14 @@ class ReachIn:
             )
         log.info("reach-in recorded: event %s, %s colleagues", event.id, event.reached)
         return messages.recorded(locale, event.reached, form.occurred_on)
+
+    async def figures(self, organisation_id: int) -> list[EventFigures]:
+        """The latest events' totals, suppressed (the command line's view)."""
+        async with self.core.database.reader() as session:
+            organisation = await session.get(Organisation, organisation_id)
+            if organisation is None:
+                raise LookupError(f"no organisation {organisation_id}")
+            return await recent_figures(session, organisation, self.core.clock())
 
     async def answer(self, person: Person, action: str, invite_id: int) -> Message | None:
         """A colleague's answer to the offer; None for a button that is not theirs (forged)."""
