@@ -23,6 +23,7 @@ from handlers.follow_up.check_ins import FollowUps
 from handlers.privacy.erasure import Erasure
 from handlers.privacy.retention import Retention
 from handlers.pulse.rounds import Pulses
+from handlers.reach_in.awareness import Awareness
 from handlers.reach_in.desk import ReachIn
 from handlers.roster.desk import RosterDesk
 from handlers.roster.status import PeerStatuses
@@ -63,6 +64,7 @@ class Runtime:
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
     reach_in: ReachIn = field(init=False)
+    awareness: Awareness = field(init=False)
     retention: Retention = field(init=False)
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
@@ -86,6 +88,7 @@ class Runtime:
         self.pulses = Pulses(core)
         self.retention = Retention(core)
         self.reach_in = ReachIn(core, self.requests)
+        self.awareness = Awareness(core)
         self.actions = Actions(
             core,
             self.offers,
@@ -94,6 +97,7 @@ class Runtime:
             self.follow_ups,
             self.pulses,
             self.reach_in,
+            self.awareness,
         )
         self.roster_watch = RosterWatch(core)
         self.commands = Commands(core, self.pulses, Erasure(core, self.cases), RosterDesk(core))
@@ -105,6 +109,7 @@ class Runtime:
             **self.pulses.job_handlers(),
             **self.retention.job_handlers(),
             **self.reach_in.job_handlers(),
+            **self.awareness.job_handlers(),
         }
         self.engine = JobEngine(
             self.database,
@@ -120,7 +125,8 @@ class Runtime:
 
     def ticker(self) -> Ticker:
         """The APScheduler tick for this process: due jobs, and the periodic tasks that enqueue
-        pulse rounds, the daily purge, training reminders and coverage-gap warnings."""
+        pulse rounds, the daily purge, training reminders, coverage-gap warnings and the
+        awareness reminders."""
         ticker = Ticker(
             self.engine,
             self.settings.worker_poll_seconds,
@@ -129,6 +135,7 @@ class Runtime:
                 "retention-purge": (self.retention.schedule_daily_purge, 3600),
                 "training-reminders": (self.roster_watch.check_training, 3600),
                 "coverage-gaps": (self.roster_watch.warn_coverage_gaps, 900),
+                "awareness-reminders": (self.awareness.send_due_reminders, 300),
             },
         )
         self.on_kick(ticker.kick)

@@ -17,6 +17,8 @@ from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
 from handlers.pulse.messages import ANSWER, PULSE_OPT
 from handlers.pulse.rounds import Pulses
 from handlers.reach_in import messages as reach_in_messages
+from handlers.reach_in.awareness import Awareness
+from handlers.reach_in.awareness_messages import AWARENESS_STOP
 from handlers.reach_in.desk import ReachIn
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
@@ -41,6 +43,7 @@ class Actions:
         follow_ups: FollowUps,
         pulses: Pulses,
         reach_in: ReachIn,
+        awareness: Awareness,
     ) -> None:
         self.core = core
         self.offers = offers
@@ -49,6 +52,7 @@ class Actions:
         self.follow_ups = follow_ups
         self.pulses = pulses
         self.reach_in = reach_in
+        self.awareness = awareness
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -86,4 +90,6 @@ class Actions:
             return await self.pulses.answer(person, round_id, question, score)
         if action in reach_in_messages.ANSWERS and value.isdigit():
             return await self.reach_in.answer(person, action, int(value))
+        if action == AWARENESS_STOP and value == "off":
+            return await self.awareness.stop(person)
         return None

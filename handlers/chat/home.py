@@ -16,10 +16,13 @@ from handlers.pulse.messages import pulse_switch
 from handlers.roster.status import AVAILABILITY, PeerStatus
 
 
-def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Message:
-    """A person's home view: how to ask for support, their weekly pulse switch and, for a peer,
-    their availability switch and open cases."""
-    lines = [t(locale, "start.prompt")]
+def home(
+    locale: str, status: PeerStatus | None, pulse_opted_in: bool, peers: str | None = None
+) -> Message:
+    """A person's home view: how to ask for support, who the peers are as a group (`peers`,
+    never who is on call), their weekly pulse switch and, for a peer, their availability
+    switch and open cases."""
+    lines = [t(locale, "start.prompt"), *([peers] if peers else [])]
     buttons = [start_button(locale)]
     if status is not None:
         tier = t(locale, f"tier.{status.tier}")

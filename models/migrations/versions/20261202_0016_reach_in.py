@@ -1,4 +1,5 @@
-"""reach-in: events a coordinator records, and the colleagues offered support after them
+"""reach-in: events a coordinator records, the colleagues offered support after them, the
+awareness and on-call notice settings, pauses, and a peer's return time
 
 Revision ID: 0016
 Revises: 0004
@@ -19,6 +20,35 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("organisations") as batch:
+        batch.add_column(
+            sa.Column("awareness_every_weeks", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.add_column(
+            sa.Column("welcome_new_staff", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(
+            sa.Column("group_session_threshold", sa.Integer(), nullable=False, server_default="5")
+        )
+        batch.add_column(
+            sa.Column("on_call_notice_minutes", sa.Integer(), nullable=False, server_default="30")
+        )
+    with op.batch_alter_table("chat_identities") as batch:
+        batch.add_column(
+            sa.Column("awareness_opt_out", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(
+            sa.Column("pulse_paused_until", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch.add_column(
+            sa.Column(
+                "check_ins_paused_until", models.types.UTCDateTime(timezone=True), nullable=True
+            )
+        )
+    with op.batch_alter_table("peers") as batch:
+        batch.add_column(
+            sa.Column("unavailable_until", models.types.UTCDateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "reach_in_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -78,3 +108,15 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("reach_in_invites")
     op.drop_table("reach_in_events")
+    # Not in batch mode: on SQLite that rebuilds the tables, and dropping the old ones would
+    # cascade (foreign keys are on). SQLite 3.35+ drops a column in place.
+    op.drop_column("peers", "unavailable_until")
+    for column in ("check_ins_paused_until", "pulse_paused_until", "awareness_opt_out"):
+        op.drop_column("chat_identities", column)
+    for column in (
+        "on_call_notice_minutes",
+        "group_session_threshold",
+        "welcome_new_staff",
+        "awareness_every_weeks",
+    ):
+        op.drop_column("organisations", column)
