@@ -25,6 +25,7 @@ from handlers.privacy.retention import Retention
 from handlers.pulse.rounds import Pulses
 from handlers.reach_in.awareness import Awareness
 from handlers.reach_in.desk import ReachIn
+from handlers.reach_in.shifts import ShiftNotices
 from handlers.roster.desk import RosterDesk
 from handlers.roster.status import PeerStatuses
 from handlers.roster.watch import RosterWatch
@@ -65,6 +66,7 @@ class Runtime:
     pulses: Pulses = field(init=False)
     reach_in: ReachIn = field(init=False)
     awareness: Awareness = field(init=False)
+    shift_notices: ShiftNotices = field(init=False)
     retention: Retention = field(init=False)
     actions: Actions = field(init=False)
     roster_watch: RosterWatch = field(init=False)
@@ -89,6 +91,7 @@ class Runtime:
         self.retention = Retention(core)
         self.reach_in = ReachIn(core, self.requests)
         self.awareness = Awareness(core)
+        self.shift_notices = ShiftNotices(core)
         self.actions = Actions(
             core,
             self.offers,
@@ -110,6 +113,7 @@ class Runtime:
             **self.retention.job_handlers(),
             **self.reach_in.job_handlers(),
             **self.awareness.job_handlers(),
+            **self.shift_notices.job_handlers(),
         }
         self.engine = JobEngine(
             self.database,
@@ -125,8 +129,8 @@ class Runtime:
 
     def ticker(self) -> Ticker:
         """The APScheduler tick for this process: due jobs, and the periodic tasks that enqueue
-        pulse rounds, the daily purge, training reminders, coverage-gap warnings and the
-        awareness reminders."""
+        pulse rounds, the daily purge, training reminders, coverage-gap warnings, the
+        awareness reminders and the peers' on-call notices."""
         ticker = Ticker(
             self.engine,
             self.settings.worker_poll_seconds,
@@ -136,6 +140,7 @@ class Runtime:
                 "training-reminders": (self.roster_watch.check_training, 3600),
                 "coverage-gaps": (self.roster_watch.warn_coverage_gaps, 900),
                 "awareness-reminders": (self.awareness.send_due_reminders, 300),
+                "shift-notices": (self.shift_notices.schedule_due, 300),
             },
         )
         self.on_kick(ticker.kick)
