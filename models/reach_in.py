@@ -29,6 +29,9 @@ class ReachInEvent(Base):
     # point at the people involved.
     units: Mapped[list[str] | None] = mapped_column(EncryptedJSON, default=None)
     note: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    # Whom it reached (chat identity ids), encrypted: a group session is offered to them, and
+    # nothing here says how any of them answered.
+    recipients: Mapped[list[int] | None] = mapped_column(EncryptedJSON, default=None)
     recorded_by: Mapped[str] = mapped_column(String(32))  # "peer:<id>" or "admin:cli"
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reached: Mapped[int] = mapped_column(Integer, default=0)
@@ -50,4 +53,24 @@ class ReachInInvite(Base):
         ForeignKey("chat_identities.id", ondelete="SET NULL"), default=None
     )
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupSession(Base):
+    """A group session after an event: when, where (a room or a call link, encrypted) and who
+    facilitates. Attendance is not tracked."""
+
+    __tablename__ = "group_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("reach_in_events.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(EncryptedText)
+    facilitator_peer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("peers.id", ondelete="SET NULL"), default=None
+    )
+    created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

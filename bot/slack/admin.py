@@ -30,7 +30,7 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.reach_in.desk import ReachIn
 from handlers.reach_in.form import RECORD_EVENT, read_event
-from handlers.reach_in.messages import recorded
+from handlers.reach_in.group import GROUP_SESSION
 from handlers.roster.access import NotAllowed
 from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
@@ -75,10 +75,15 @@ class SlackAdmin:
         form = str(action.get("action_id", "")).removeprefix("admin:")
         try:
             roster = await self.desk.roster(person)
+            group = (
+                await self.reach_in.groups.choices(person, locale)
+                if form == GROUP_SESSION
+                else None
+            )
         except NotAllowed:
             view = done_view(locale, refusal(locale))
         else:
-            view = form_view(locale, form, roster)
+            view = form_view(locale, form, roster, group)
         await client.views_push(trigger_id=body["trigger_id"], view=view)
 
     async def on_submission(
@@ -109,6 +114,8 @@ class SlackAdmin:
     ) -> Message:
         """The form applied by the core, with the Slack user picked (looked up for their name
         and language) when it adds a peer."""
+        if form == GROUP_SESSION:
+            return await self.reach_in.groups.arrange(actor, locale, answers)
         user = answers.get("user") if form == ADD_PEER else None
         who = await self.people.person(client, actor.tenant_id, str(user)) if user else None
         return await self.desk.apply(actor, locale, form, answers, who)
@@ -141,7 +148,9 @@ class SlackAdmin:
             return
         await ack(
             response_action="update",
-            view=done_view(locale, recorded(locale, len(event.people), event.occurred_on)),
+            view=done_view(
+                locale, await self.reach_in.confirmation(organisation_id, locale, event)
+            ),
         )
         people = await asyncio.gather(
             *(self.people.person(client, actor.tenant_id, who.user_id) for who in event.people)

@@ -11,6 +11,13 @@ from handlers.core.i18n import t
 from handlers.core.languages import Language
 from handlers.core.ports import Message
 from handlers.reach_in.form import NOTE_MAX_LENGTH, RECORD_EVENT, UNITS_MAX_LENGTH
+from handlers.reach_in.group import (
+    GROUP_SESSION,
+    MAX_MINUTES,
+    PLACE_MAX_LENGTH,
+    EventChoice,
+    FacilitatorChoice,
+)
 from handlers.roster.desk import RosterEntry
 from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
@@ -22,7 +29,7 @@ from handlers.support.intake import Category
 from models import TIER_ORDER
 
 MENU_CALLBACK = "admin.menu"
-FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT)
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT, GROUP_SESSION)
 # The menu's buttons (`admin:add_peer`) and the forms' callback ids (`admin.add_peer`). The
 # colon keeps the buttons out of the core's button pattern, which the support flow listens to.
 FORM_BUTTON = re.compile(rf"^admin:({'|'.join(FORMS)})$")
@@ -82,8 +89,18 @@ def menu_view(locale: str, schedule: Message) -> dict[str, Any]:
     )
 
 
-def form_view(locale: str, form: str, roster: list[RosterEntry]) -> dict[str, Any]:
-    if form == "add_peer":
+def form_view(
+    locale: str,
+    form: str,
+    roster: list[RosterEntry],
+    group: tuple[list[EventChoice], list[FacilitatorChoice]] | None = None,
+) -> dict[str, Any]:
+    if form == GROUP_SESSION:
+        events, facilitators = group or ([], [])
+        if not events or not facilitators:  # nothing to choose from: say so, no submit
+            return done_view(locale, Message(kind="group.none", lines=[t(locale, "group.none")]))
+        blocks = _group_session_blocks(locale, events, facilitators)
+    elif form == "add_peer":
         blocks = _add_peer_blocks(locale)
     elif form == RECORD_EVENT:
         blocks = _record_event_blocks(locale)
@@ -168,6 +185,37 @@ def _record_event_blocks(locale: str) -> list[dict[str, Any]]:
             optional=True,
         ),
         _input(locale, "people", {"type": "multi_users_select"}),
+    ]
+
+
+def _group_session_blocks(
+    locale: str, events: list[EventChoice], facilitators: list[FacilitatorChoice]
+) -> list[dict[str, Any]]:
+    event_options = [_option(item.label, str(item.event_id)) for item in events[:MAX_OPTIONS]]
+    facilitator_options = [
+        _option(item.label, str(item.peer_id)) for item in facilitators[:MAX_OPTIONS]
+    ]
+    return [
+        {"type": "context", "elements": [_text(t(locale, "admin.hint.group_session"), 2000)]},
+        _input(
+            locale,
+            "event",
+            {"type": "static_select", "options": event_options, "initial_option": event_options[0]},
+        ),
+        _input(locale, "starts_at", {"type": "datetimepicker"}),
+        _input(
+            locale,
+            "minutes",
+            {
+                "type": "number_input",
+                "is_decimal_allowed": False,
+                "min_value": "15",
+                "max_value": str(MAX_MINUTES),
+                "initial_value": "60",
+            },
+        ),
+        _input(locale, "place", {"type": "plain_text_input", "max_length": PLACE_MAX_LENGTH}),
+        _input(locale, "facilitator", {"type": "static_select", "options": facilitator_options}),
     ]
 
 

@@ -23,10 +23,11 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.reach_in.desk import ReachIn
 from handlers.reach_in.form import RECORD_EVENT, read_event
+from handlers.reach_in.group import GROUP_SESSION
 from handlers.roster.access import NotAllowed
 from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
-from handlers.roster.forms import FormInvalid
+from handlers.roster.forms import FormInvalid, local_moment
 
 ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
@@ -66,9 +67,14 @@ class TeamsAdmin:
         errors: Mapping[str, str] | None = None,
     ) -> Card:
         roster = await self.desk.roster(person)  # the role check, as on Slack
-        timed = form in ("add_override", "add_rotation")
+        timed = form in ("add_override", "add_rotation", GROUP_SESSION)
         zone = await self.desk.time_zone(person) if timed else None
-        return form_card(locale, form, roster, zone=zone, answers=answers, errors=errors)
+        group = (
+            await self.reach_in.groups.choices(person, locale) if form == GROUP_SESSION else None
+        )
+        return form_card(
+            locale, form, roster, zone=zone, answers=answers, errors=errors, group=group
+        )
 
     async def _change(
         self, actor: Person, locale: str, form: str, answers: Mapping[str, str]
@@ -78,6 +84,14 @@ class TeamsAdmin:
         An event recorded reaches the colleagues picked by their Entra object ids."""
         if form == RECORD_EVENT:
             return await self._record_event(actor, locale, answers)
+        if form == GROUP_SESSION:  # a date and a time in the organisation's time zone
+            zone = await self.desk.time_zone(actor)
+            starts_at = local_moment(
+                answers.get("starts_at_date"), answers.get("starts_at_time"), zone
+            )
+            return await self.reach_in.groups.arrange(
+                actor, locale, {**answers, "starts_at": starts_at or ""}
+            )
         if form != ADD_PEER:
             return await self.desk.apply(actor, locale, form, answers)
         picked, typed = answers.get("user", ""), answers.get("user_id", "")

@@ -27,6 +27,7 @@ from handlers.core.unit import Core
 from handlers.pulse.rounds import PACE_PER_SECOND
 from handlers.reach_in import messages
 from handlers.reach_in.form import EventForm
+from handlers.reach_in.group import GroupSessions
 from handlers.reports.reach_in import EventFigures, recent_figures
 from handlers.roster.access import CLI_ACTOR, require_coordinator
 from handlers.support.asking import Requests
@@ -46,9 +47,10 @@ class ReachIn:
     def __init__(self, core: Core, requests: Requests) -> None:
         self.core = core
         self.requests = requests
+        self.groups = GroupSessions(core)
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
-        return {REACH_IN_REMIND: self._remind}
+        return {REACH_IN_REMIND: self._remind, **self.groups.job_handlers()}
 
     async def today(self, organisation_id: int) -> date:
         async with self.core.database.reader() as session:
@@ -89,9 +91,11 @@ class ReachIn:
             session.add(event)
             await session.flush()
             sent_per_workspace: dict[tuple[str, str], int] = {}
+            recipients: list[int] = []
             for person in form.people:
                 await _check_workspace(session, organisation, person)
                 identity = await identity_for(session, organisation, person)
+                recipients.append(identity.id)
                 invite = ReachInInvite(event_id=event.id, identity_id=identity.id, created_at=now)
                 session.add(invite)
                 await session.flush()
@@ -109,6 +113,7 @@ class ReachIn:
                     now=now + timedelta(seconds=position / pace),
                 )
             event.reached = sum(sent_per_workspace.values())
+            event.recipients = recipients
             record(
                 session,
                 organisation_id=organisation.id,
@@ -119,7 +124,18 @@ class ReachIn:
                 at=now,
             )
         log.info("reach-in recorded: event %s, %s colleagues", event.id, event.reached)
-        return messages.recorded(locale, event.reached, form.occurred_on)
+        return messages.recorded(
+            locale, event.reached, form.occurred_on, suggests_group(organisation, form)
+        )
+
+    async def confirmation(self, organisation_id: int, locale: str, form: EventForm) -> Message:
+        """What `record` will answer, before it runs (Slack must be answered at once)."""
+        async with self.core.database.reader() as session:
+            organisation = await session.get(Organisation, organisation_id)
+            if organisation is None:
+                raise LookupError(f"no organisation {organisation_id}")
+            group = suggests_group(organisation, form)
+        return messages.recorded(locale, len(form.people), form.occurred_on, group)
 
     async def figures(self, organisation_id: int) -> list[EventFigures]:
         """The latest events' totals, suppressed (the command line's view)."""
@@ -223,6 +239,11 @@ class ReachIn:
                 session, to=identity, message=message, key=f"reach_in:{invite.id}:again", now=now
             )
         return {"reminded": True}
+
+
+def suggests_group(organisation: Organisation, form: EventForm) -> bool:
+    """More people than the organisation's threshold, or more than one unit: a group session."""
+    return len(form.people) > organisation.group_session_threshold or len(form.units) > 1
 
 
 async def _check_workspace(

@@ -86,13 +86,15 @@ def already_answered(locale: str) -> Message:
     return notices.notice(locale, "reach_in.answer.already", kind="reach_in.answer")
 
 
-def recorded(locale: str, reached: int, day: date) -> Message:
-    """The coordinator's confirmation: how many will be reached, and that only totals return."""
+def recorded(locale: str, reached: int, day: date, group: bool = False) -> Message:
+    """The coordinator's confirmation: how many will be reached, that only totals return and,
+    for an event touching many people or several units (`group`), the group session."""
+    lines = [
+        t(locale, "reach_in.recorded", count=reached, day=_day(locale, day)),
+        t(locale, "reach_in.recorded.totals"),
+    ]
+    if group:
+        lines.append(t(locale, "reach_in.recorded.group"))
     return Message(
-        kind="reach_in.recorded",
-        title=t(locale, "reach_in.recorded.title"),
-        lines=[
-            t(locale, "reach_in.recorded", count=reached, day=_day(locale, day)),
-            t(locale, "reach_in.recorded.totals"),
-        ],
+        kind="reach_in.recorded", title=t(locale, "reach_in.recorded.title"), lines=lines
     )

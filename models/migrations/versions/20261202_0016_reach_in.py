@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("units", models.types.EncryptedJSON(), nullable=True),
         sa.Column("note", models.types.EncryptedText(), nullable=True),
+        sa.Column("recipients", models.types.EncryptedJSON(), nullable=True),
         sa.Column("recorded_by", sa.String(length=32), nullable=False),
         sa.Column("recorded_at", models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reached", sa.Integer(), nullable=False),
@@ -103,9 +104,36 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_reach_in_invites_event_id"), ["event_id"], unique=False
         )
+    op.create_table(
+        "group_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("place", models.types.EncryptedText(), nullable=False),
+        sa.Column("facilitator_peer_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"],
+            ["reach_in_events.id"],
+            name=op.f("fk_group_sessions_event_id_reach_in_events"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["facilitator_peer_id"],
+            ["peers.id"],
+            name=op.f("fk_group_sessions_facilitator_peer_id_peers"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_sessions")),
+    )
+    with op.batch_alter_table("group_sessions") as batch_op:
+        batch_op.create_index(batch_op.f("ix_group_sessions_event_id"), ["event_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("group_sessions")
     op.drop_table("reach_in_invites")
     op.drop_table("reach_in_events")
     # Not in batch mode: on SQLite that rebuilds the tables, and dropping the old ones would
