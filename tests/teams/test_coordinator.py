@@ -81,6 +81,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
         ("admin:open", "add_rotation"),
         ("admin:open", "add_override"),
         ("admin:open", "record_event"),
+        ("admin:open", "group_session"),
     ]
     text = card_text(card)
     for secret in ("Rita", "aad-rita", "29:rita", "a hard night"):
