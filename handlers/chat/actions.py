@@ -14,6 +14,7 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
+from handlers.follow_up.pause import Pauses
 from handlers.pulse.messages import ANSWER, PULSE_OPT
 from handlers.pulse.rounds import Pulses
 from handlers.reach_in import messages as reach_in_messages
@@ -53,6 +54,7 @@ class Actions:
         self.pulses = pulses
         self.reach_in = reach_in
         self.awareness = awareness
+        self.pauses = Pauses(core)
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -90,6 +92,10 @@ class Actions:
             return await self.pulses.answer(person, round_id, question, score)
         if action in reach_in_messages.ANSWERS and value.isdigit():
             return await self.reach_in.answer(person, action, int(value))
+        if action == notices.PAUSE_ASK:
+            return await self.pauses.offer(person, value)
+        if action == notices.PAUSE_SET:
+            return await self.pauses.set(person, value)
         if action == AWARENESS_STOP and value == "off":
             return await self.awareness.stop(person)
         return None
