@@ -114,6 +114,7 @@ class Runtime:
             **self.reach_in.job_handlers(),
             **self.awareness.job_handlers(),
             **self.shift_notices.job_handlers(),
+            **self.actions.returns.job_handlers(),
         }
         self.engine = JobEngine(
             self.database,

@@ -21,6 +21,7 @@ from handlers.reach_in import messages as reach_in_messages
 from handlers.reach_in.awareness import Awareness
 from handlers.reach_in.awareness_messages import AWARENESS_STOP
 from handlers.reach_in.desk import ReachIn
+from handlers.roster.return_time import RETURN, PeerReturns
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
 from handlers.support.answering import Offers
@@ -55,6 +56,7 @@ class Actions:
         self.reach_in = reach_in
         self.awareness = awareness
         self.pauses = Pauses(core)
+        self.returns = PeerReturns(core)
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -92,6 +94,8 @@ class Actions:
             return await self.pulses.answer(person, round_id, question, score)
         if action in reach_in_messages.ANSWERS and value.isdigit():
             return await self.reach_in.answer(person, action, int(value))
+        if action == RETURN and value.isdigit():
+            return await self.returns.away_for(person, int(value))
         if action == notices.PAUSE_ASK:
             return await self.pauses.offer(person, value)
         if action == notices.PAUSE_SET:

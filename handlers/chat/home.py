@@ -13,6 +13,7 @@ from handlers.core.i18n import t
 from handlers.core.notices import start_button
 from handlers.core.ports import Button, Message
 from handlers.pulse.messages import pulse_switch
+from handlers.roster.return_time import back_line, return_buttons
 from handlers.roster.status import AVAILABILITY, PeerStatus
 
 
@@ -28,6 +29,12 @@ def home(
         tier = t(locale, f"tier.{status.tier}")
         state = "home.peer.available" if status.available else "home.peer.unavailable"
         lines += [t(locale, state, tier=tier), _time_on_call(locale, status)]
+        if not status.available:  # away: when they will be back, or a choice of when
+            if status.back_at is not None:
+                lines.append(back_line(locale, status.back_at, status.time_zone))
+            else:
+                lines.append(t(locale, "return.ask"))
+                buttons += return_buttons(locale)
         lines.append(
             t(locale, "home.peer.cases", references=", ".join(status.open_cases))
             if status.open_cases
