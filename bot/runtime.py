@@ -27,6 +27,9 @@ from handlers.privacy.erasure import Erasure
 from handlers.privacy.forget_me import ForgetMe
 from handlers.privacy.retention import Retention
 from handlers.pulse.rounds import Pulses
+from handlers.reach_in.awareness import Awareness
+from handlers.reach_in.desk import ReachIn
+from handlers.reach_in.shifts import ShiftNotices
 from handlers.roster.desk import RosterDesk
 from handlers.roster.status import PeerStatuses
 from handlers.roster.watch import RosterWatch
@@ -66,6 +69,9 @@ class Runtime:
     statuses: PeerStatuses = field(init=False)
     follow_ups: FollowUps = field(init=False)
     pulses: Pulses = field(init=False)
+    reach_in: ReachIn = field(init=False)
+    awareness: Awareness = field(init=False)
+    shift_notices: ShiftNotices = field(init=False)
     retention: Retention = field(init=False)
     forget_me: ForgetMe = field(init=False)
     actions: Actions = field(init=False)
@@ -90,6 +96,9 @@ class Runtime:
         self.pulses = Pulses(core)
         self.retention = Retention(core)
         self.forget_me = ForgetMe(core, Erasure(core, self.cases))
+        self.reach_in = ReachIn(core, self.requests)
+        self.awareness = Awareness(core)
+        self.shift_notices = ShiftNotices(core)
         self.actions = Actions(
             core,
             self.offers,
@@ -98,6 +107,8 @@ class Runtime:
             self.follow_ups,
             self.pulses,
             self.forget_me,
+            self.reach_in,
+            self.awareness,
         )
         self.roster_watch = RosterWatch(core)
         self.commands = Commands(core, self.pulses, self.forget_me, RosterDesk(core))
@@ -108,6 +119,10 @@ class Runtime:
             **self.follow_ups.job_handlers(),
             **self.pulses.job_handlers(),
             **self.retention.job_handlers(),
+            **self.reach_in.job_handlers(),
+            **self.awareness.job_handlers(),
+            **self.shift_notices.job_handlers(),
+            **self.actions.returns.job_handlers(),
         }
         self.engine = JobEngine(
             self.database,
@@ -125,7 +140,8 @@ class Runtime:
 
     def ticker(self) -> Ticker:
         """The APScheduler tick for this process: due jobs, and the periodic tasks that enqueue
-        pulse rounds, the daily purge, training reminders and coverage-gap warnings."""
+        pulse rounds, the daily purge, training reminders, coverage-gap warnings, the
+        awareness reminders and the peers' on-call notices."""
         ticker = Ticker(
             self.engine,
             self.settings.worker_poll_seconds,
@@ -134,6 +150,8 @@ class Runtime:
                 "retention-purge": (self.retention.schedule_daily_purge, 3600),
                 "training-reminders": (self.roster_watch.check_training, 3600),
                 "coverage-gaps": (self.roster_watch.warn_coverage_gaps, 900),
+                "awareness-reminders": (self.awareness.send_due_reminders, 300),
+                "shift-notices": (self.shift_notices.schedule_due, 300),
             },
         )
         self.on_kick(ticker.kick)

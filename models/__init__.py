@@ -7,6 +7,7 @@ from models.feedback import FollowUpAnswer, PulseAnswer, PulseRound
 from models.identity import ChatIdentity
 from models.jobs import DueJob, JobStatus
 from models.organisation import Organisation, Workspace
+from models.reach_in import GroupSession, ReachInEvent, ReachInInvite
 from models.roster import TIER_ORDER, Override, Peer, Rotation, RotationMember, Tier
 from models.slack_install import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from models.support import Offer, OfferStatus, RequestStatus, SupportRequest
@@ -21,6 +22,7 @@ __all__ = [
     "ChatIdentity",
     "DueJob",
     "FollowUpAnswer",
+    "GroupSession",
     "JobStatus",
     "KeyringEntry",
     "Offer",
@@ -31,6 +33,8 @@ __all__ = [
     "ProcessedEvent",
     "PulseAnswer",
     "PulseRound",
+    "ReachInEvent",
+    "ReachInInvite",
     "RequestStatus",
     "Rotation",
     "RotationMember",

@@ -32,4 +32,9 @@ class ChatIdentity(Base):
     # morning); encrypted, as working somewhere else can single someone out.
     time_zone: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     pulse_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Stop these reminders" on the awareness reminder: never sent it again.
+    awareness_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Pause for 1, 2 or 4 weeks" on a pulse or a check-in: nothing of that kind until then.
+    pulse_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    check_ins_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -49,6 +49,14 @@ class Organisation(Base):
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
     # How far ahead the coordinator is warned of a shift with nobody eligible on call.
     coverage_warning_hours: Mapped[int] = mapped_column(Integer, default=24)
+    # Awareness: a gentle reminder to all staff every N weeks (0: off), and an introduction
+    # to each new member of a Slack workspace (Slack's team_join; off unless turned on).
+    awareness_every_weeks: Mapped[int] = mapped_column(Integer, default=0)
+    welcome_new_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A reach-in touching more people than this (or more than one unit) suggests a group session.
+    group_session_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    # Peers are told this many minutes before a stretch on call starts.
+    on_call_notice_minutes: Mapped[int] = mapped_column(Integer, default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

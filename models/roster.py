@@ -38,6 +38,8 @@ class Peer(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
     training_valid_until: Mapped[date | None] = mapped_column(Date, default=None)
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When an unavailable peer said they would be back (they become available again then).
+    unavailable_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     caseload_cap: Mapped[int] = mapped_column(Integer, default=2)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

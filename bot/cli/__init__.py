@@ -6,6 +6,7 @@
 - `org`: `org create`, `link`, `set`, `crisis`, `risk-phrases` and `list`;
 - `roster`: `roster add-peer`, `remove-peer`, `list`, `add-rotation`, `add-override`,
   `on-call`, `import-csv`, `import-ical` and `lapsing`;
+- `reach_in`: `reach-in record` and `figures`;
 - `reports`: `report`;
 - `privacy`: `privacy export` (subject access) and `audit export`;
 - `sandbox`: `sandbox`.
@@ -20,6 +21,7 @@ import typer
 from bot.cli.db import db_app
 from bot.cli.org import org_app
 from bot.cli.privacy import audit_app, privacy_app
+from bot.cli.reach_in import reach_in_app
 from bot.cli.reports import report_app
 from bot.cli.roster import roster_app
 from bot.cli.sandbox import sandbox_app
@@ -40,6 +42,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(roster_app, name="roster")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reach_in_app, name="reach-in")
 
 
 def main() -> None:

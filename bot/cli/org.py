@@ -93,6 +93,18 @@ def org_set(
     ),
     retention_days: int | None = typer.Option(None, help="Days personal data is kept."),
     coverage_hours: int | None = typer.Option(None, help="Hours ahead to warn of gaps."),
+    awareness_weeks: int | None = typer.Option(
+        None, min=0, help="Remind all staff the service exists every N weeks (0: off)."
+    ),
+    welcome_new_staff: bool | None = typer.Option(
+        None, help="Introduce the service to each new member of the Slack workspace."
+    ),
+    group_threshold: int | None = typer.Option(
+        None, min=2, help="A reach-in to more people than this suggests a group session."
+    ),
+    on_call_notice: int | None = typer.Option(
+        None, min=0, max=24 * 60, help="Minutes before a stretch on call that the peer is told."
+    ),
 ) -> None:
     """Change organisation settings (only those given)."""
     changes: dict[str, Any] = {
@@ -113,6 +125,10 @@ def org_set(
         "small_numbers": small_numbers,
         "retention_days": retention_days,
         "coverage_warning_hours": coverage_hours,
+        "awareness_every_weeks": awareness_weeks,
+        "welcome_new_staff": welcome_new_staff,
+        "group_session_threshold": group_threshold,
+        "on_call_notice_minutes": on_call_notice,
     }
     changes = {name: value for name, value in changes.items() if value is not None}
     if time_zone:

@@ -46,6 +46,9 @@ class DemoPerson:
 
 PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("U0RITA", "Rita", "clinician, emergency department", unit="Emergency"),
+    # Rita's colleagues: with her, whom Cy reaches in after an event (README, the sandbox)
+    DemoPerson("U0SAM", "Sam", "nurse, emergency department", unit="Emergency"),
+    DemoPerson("U0TESS", "Tess", "paramedic, emergency department", unit="Emergency"),
     DemoPerson("U0ANA", "Ana", "peer supporter", Tier.PEER, unit="ICU"),
     DemoPerson("U0BEN", "Ben", "peer supporter", Tier.PEER, unit="Theatres"),
     DemoPerson("U0CLEO", "Cleo", "peer supporter", Tier.PEER, unit="Maternity"),

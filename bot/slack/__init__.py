@@ -40,6 +40,7 @@ def install(runtime: Runtime) -> SlackPlatform:
             settings.slack_api_url,
             installations,
             engine,
+            welcome=runtime.awareness.welcome_installer,
         )
     elif settings.slack_bot_token:
         tokens = static_token(settings.slack_bot_token)

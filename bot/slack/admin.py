@@ -7,8 +7,9 @@ beside the field (`response_action: errors`) and nothing changes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -27,6 +28,9 @@ from bot.slack.replying import Reply
 from handlers.core.i18n import pick_locale
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.reach_in.desk import ReachIn
+from handlers.reach_in.form import RECORD_EVENT, read_event
+from handlers.reach_in.group import GROUP_SESSION
 from handlers.roster.access import NotAllowed
 from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
@@ -39,6 +43,7 @@ Track = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 class SlackAdmin:
     desk: RosterDesk
     people: SlackPeople
+    reach_in: ReachIn
 
     def register(self, app: AsyncApp, track: Track) -> None:
         app.action(FORM_BUTTON)(track(self.on_button))
@@ -70,10 +75,15 @@ class SlackAdmin:
         form = str(action.get("action_id", "")).removeprefix("admin:")
         try:
             roster = await self.desk.roster(person)
+            group = (
+                await self.reach_in.groups.choices(person, locale)
+                if form == GROUP_SESSION
+                else None
+            )
         except NotAllowed:
             view = done_view(locale, refusal(locale))
         else:
-            view = form_view(locale, form, roster)
+            view = form_view(locale, form, roster, group)
         await client.views_push(trigger_id=body["trigger_id"], view=view)
 
     async def on_submission(
@@ -82,6 +92,9 @@ class SlackAdmin:
         person = await self.people.of_payload(client, body)
         locale = pick_locale(view.get("private_metadata"), person.locale)
         form = str(view.get("callback_id", "")).removeprefix("admin.")
+        if form == RECORD_EVENT:
+            await self._record_event(ack, client, person, locale, view)
+            return
         try:
             answer = await self._change(client, person, locale, form, answers_of(view))
         except FormInvalid as exc:
@@ -101,6 +114,47 @@ class SlackAdmin:
     ) -> Message:
         """The form applied by the core, with the Slack user picked (looked up for their name
         and language) when it adds a peer."""
+        if form == GROUP_SESSION:
+            return await self.reach_in.groups.arrange(actor, locale, answers)
         user = answers.get("user") if form == ADD_PEER else None
         who = await self.people.person(client, actor.tenant_id, str(user)) if user else None
         return await self.desk.apply(actor, locale, form, answers, who)
+
+    async def _record_event(
+        self,
+        ack: AsyncAck,
+        client: AsyncWebClient,
+        actor: Person,
+        locale: str,
+        view: dict[str, Any],
+    ) -> None:
+        """Checked and acknowledged at once (Slack waits 3 seconds); each colleague picked is
+        looked up for their language after, and the event stored with their offers."""
+        answers = answers_of(view)
+        try:
+            organisation_id = await self.desk.organisation_of(actor)  # the role check first
+            picked = answers.get("people") or []
+            user_ids = [str(user) for user in (picked if isinstance(picked, list) else [picked])]
+            bare = [
+                Person(platform=actor.platform, tenant_id=actor.tenant_id, user_id=user)
+                for user in user_ids
+            ]
+            event = read_event(locale, answers, bare, await self.reach_in.today(organisation_id))
+        except FormInvalid as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        except NotAllowed:
+            await ack(response_action="update", view=done_view(locale, refusal(locale)))
+            return
+        await ack(
+            response_action="update",
+            view=done_view(
+                locale, await self.reach_in.confirmation(organisation_id, locale, event)
+            ),
+        )
+        people = await asyncio.gather(
+            *(self.people.person(client, actor.tenant_id, who.user_id) for who in event.people)
+        )
+        await self.reach_in.record(
+            actor, organisation_id, locale, replace(event, people=tuple(people))
+        )

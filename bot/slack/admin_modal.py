@@ -10,6 +10,14 @@ from bot.slack.blocks import blocks_of
 from handlers.core.i18n import t
 from handlers.core.languages import Language
 from handlers.core.ports import Message
+from handlers.reach_in.form import NOTE_MAX_LENGTH, RECORD_EVENT, UNITS_MAX_LENGTH
+from handlers.reach_in.group import (
+    GROUP_SESSION,
+    MAX_MINUTES,
+    PLACE_MAX_LENGTH,
+    EventChoice,
+    FacilitatorChoice,
+)
 from handlers.roster.desk import RosterEntry
 from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
@@ -17,10 +25,11 @@ from handlers.roster.forms import (
     ROTATION_NAME_MAX_LENGTH,
     UNIT_MAX_LENGTH,
 )
+from handlers.support.intake import Category
 from models import TIER_ORDER
 
 MENU_CALLBACK = "admin.menu"
-FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override")
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT, GROUP_SESSION)
 # The menu's buttons (`admin:add_peer`) and the forms' callback ids (`admin.add_peer`). The
 # colon keeps the buttons out of the core's button pattern, which the support flow listens to.
 FORM_BUTTON = re.compile(rf"^admin:({'|'.join(FORMS)})$")
@@ -80,9 +89,21 @@ def menu_view(locale: str, schedule: Message) -> dict[str, Any]:
     )
 
 
-def form_view(locale: str, form: str, roster: list[RosterEntry]) -> dict[str, Any]:
-    if form == "add_peer":
+def form_view(
+    locale: str,
+    form: str,
+    roster: list[RosterEntry],
+    group: tuple[list[EventChoice], list[FacilitatorChoice]] | None = None,
+) -> dict[str, Any]:
+    if form == GROUP_SESSION:
+        events, facilitators = group or ([], [])
+        if not events or not facilitators:  # nothing to choose from: say so, no submit
+            return done_view(locale, Message(kind="group.none", lines=[t(locale, "group.none")]))
+        blocks = _group_session_blocks(locale, events, facilitators)
+    elif form == "add_peer":
         blocks = _add_peer_blocks(locale)
+    elif form == RECORD_EVENT:
+        blocks = _record_event_blocks(locale)
     elif form == "add_rotation":
         blocks = _add_rotation_blocks(locale, roster)
     else:
@@ -143,6 +164,61 @@ def _add_rotation_blocks(locale: str, roster: list[RosterEntry]) -> list[dict[st
     ]
 
 
+def _record_event_blocks(locale: str) -> list[dict[str, Any]]:
+    """A serious event: its day, kind, units and a note for coordinators, and the colleagues
+    involved, who each get a private offer of support."""
+    categories = [_option(t(locale, f"category.{item.value}"), item.value) for item in Category]
+    return [
+        {"type": "context", "elements": [_text(t(locale, "admin.hint.record_event"), 2000)]},
+        _input(locale, "occurred_on", {"type": "datepicker"}),
+        _input(locale, "category", {"type": "static_select", "options": categories}),
+        _input(
+            locale,
+            "units",
+            {"type": "plain_text_input", "max_length": UNITS_MAX_LENGTH},
+            optional=True,
+        ),
+        _input(
+            locale,
+            "note",
+            {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX_LENGTH},
+            optional=True,
+        ),
+        _input(locale, "people", {"type": "multi_users_select"}),
+    ]
+
+
+def _group_session_blocks(
+    locale: str, events: list[EventChoice], facilitators: list[FacilitatorChoice]
+) -> list[dict[str, Any]]:
+    event_options = [_option(item.label, str(item.event_id)) for item in events[:MAX_OPTIONS]]
+    facilitator_options = [
+        _option(item.label, str(item.peer_id)) for item in facilitators[:MAX_OPTIONS]
+    ]
+    return [
+        {"type": "context", "elements": [_text(t(locale, "admin.hint.group_session"), 2000)]},
+        _input(
+            locale,
+            "event",
+            {"type": "static_select", "options": event_options, "initial_option": event_options[0]},
+        ),
+        _input(locale, "starts_at", {"type": "datetimepicker"}),
+        _input(
+            locale,
+            "minutes",
+            {
+                "type": "number_input",
+                "is_decimal_allowed": False,
+                "min_value": "15",
+                "max_value": str(MAX_MINUTES),
+                "initial_value": "60",
+            },
+        ),
+        _input(locale, "place", {"type": "plain_text_input", "max_length": PLACE_MAX_LENGTH}),
+        _input(locale, "facilitator", {"type": "static_select", "options": facilitator_options}),
+    ]
+
+
 def _add_peer_blocks(locale: str) -> list[dict[str, Any]]:
     tiers = [_option(_tier_label(locale, tier.value), tier.value) for tier in TIER_ORDER]
     languages = [_option(t(locale, f"language.{lang.value}"), lang.value) for lang in Language]
@@ -190,6 +266,8 @@ def answers_of(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value(element: dict[str, Any]) -> str | list[str] | None:
+    if "selected_users" in element:
+        return [str(user) for user in element["selected_users"] or []]
     if "selected_options" in element:
         return [str(option.get("value")) for option in element["selected_options"] or []]
     option = element.get("selected_option")

@@ -63,7 +63,7 @@ class SlackListeners:
 
     def __post_init__(self) -> None:
         self.overview = Overview(self.core)
-        self.admin = SlackAdmin(self.commands.desk, self.people)
+        self.admin = SlackAdmin(self.commands.desk, self.people, self.actions.reach_in)
         self.reports = SlackReports(self.commands.reports)
 
     def register(self, app: AsyncApp) -> None:
@@ -73,6 +73,7 @@ class SlackListeners:
         app.view_submission(INTAKE_CALLBACK)(track(self.on_submission))
         app.event("message")(track(self.on_message))
         app.event("app_home_opened")(track(self.on_home_opened))
+        app.event("team_join")(track(self.on_team_join))
         self.admin.register(app, track)
 
     # --- who and which language -------------------------------------------------------------
@@ -229,12 +230,25 @@ class SlackListeners:
         person = await self.people.person(client, str(team_of(body)), str(event.get("user")))
         await self._publish_home(client, person)
 
+    async def on_team_join(
+        self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A new member of the workspace: introduced, if the organisation turned it on."""
+        await ack()
+        user = event.get("user") or {}
+        user_id = user.get("id") if isinstance(user, dict) else None
+        team = team_of(body)
+        if not user_id or not team or (isinstance(user, dict) and user.get("is_bot")):
+            return
+        await self.actions.awareness.introduce(await self.people.person(client, team, user_id))
+
     async def _publish_home(self, client: AsyncWebClient, person: Person) -> None:
         """How to ask for support; for a peer, their switch and open cases; for a coordinator,
         the roster and the programme at a glance."""
         locale = await self._locale(person)
         status = await self.statuses.peer_status(person)
         pulse = await self.commands.pulses.opted_in(person)
-        own = home.home(locale, status, pulse)
+        peers = await self.actions.awareness.peers_line(person, locale)
+        own = home.home(locale, status, pulse, peers)
         coordinator = await self.overview.messages(person, locale)
         await client.views_publish(user_id=person.user_id, view=home_view([own, *coordinator]))

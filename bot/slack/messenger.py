@@ -60,6 +60,17 @@ class SlackMessenger:
             blocks=blocks_of(message),
             token=token,
         )
+        if message.attachment is not None:  # a calendar file, beside the message
+            try:
+                await self.client.files_upload_v2(
+                    channel=str(response["channel"]),
+                    content=message.attachment.content,
+                    filename=message.attachment.filename,
+                    title=message.attachment.filename,
+                    token=token,
+                )
+            except Exception as exc:  # the message holds the details; never post it twice
+                log.warning("slack: could not attach a file (%s)", type(exc).__name__)
         return {"channel": response["channel"], "ts": response["ts"]}
 
     async def update(self, to: Address, ref: dict[str, Any], message: Message) -> dict[str, Any]:

@@ -21,10 +21,13 @@ from bot.teams.cards import message_card
 from handlers.core.i18n import t
 from handlers.core.people import Person
 from handlers.core.ports import Message
+from handlers.reach_in.desk import ReachIn
+from handlers.reach_in.form import RECORD_EVENT, read_event
+from handlers.reach_in.group import GROUP_SESSION
 from handlers.roster.access import NotAllowed
 from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
-from handlers.roster.forms import FormInvalid
+from handlers.roster.forms import FormInvalid, local_moment
 
 ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
@@ -32,6 +35,7 @@ ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12
 @dataclass
 class TeamsAdmin:
     desk: RosterDesk
+    reach_in: ReachIn
 
     async def answer(self, person: Person, locale: str, verb: str, data: Mapping[str, Any]) -> Card:
         """The card that replaces the clicked one: a form, what changed, or the refusal."""
@@ -63,15 +67,31 @@ class TeamsAdmin:
         errors: Mapping[str, str] | None = None,
     ) -> Card:
         roster = await self.desk.roster(person)  # the role check, as on Slack
-        timed = form in ("add_override", "add_rotation")
+        timed = form in ("add_override", "add_rotation", GROUP_SESSION)
         zone = await self.desk.time_zone(person) if timed else None
-        return form_card(locale, form, roster, zone=zone, answers=answers, errors=errors)
+        group = (
+            await self.reach_in.groups.choices(person, locale) if form == GROUP_SESSION else None
+        )
+        return form_card(
+            locale, form, roster, zone=zone, answers=answers, errors=errors, group=group
+        )
 
     async def _change(
         self, actor: Person, locale: str, form: str, answers: Mapping[str, str]
     ) -> Message:
         """The form applied by the core, with the person picked (their Entra object id, from
-        the people picker or typed) when it adds a peer; the core names them as it knows them."""
+        the people picker or typed) when it adds a peer; the core names them as it knows them.
+        An event recorded reaches the colleagues picked by their Entra object ids."""
+        if form == RECORD_EVENT:
+            return await self._record_event(actor, locale, answers)
+        if form == GROUP_SESSION:  # a date and a time in the organisation's time zone
+            zone = await self.desk.time_zone(actor)
+            starts_at = local_moment(
+                answers.get("starts_at_date"), answers.get("starts_at_time"), zone
+            )
+            return await self.reach_in.groups.arrange(
+                actor, locale, {**answers, "starts_at": starts_at or ""}
+            )
         if form != ADD_PEER:
             return await self.desk.apply(actor, locale, form, answers)
         picked, typed = answers.get("user", ""), answers.get("user_id", "")
@@ -85,3 +105,16 @@ class TeamsAdmin:
             return await self.desk.apply(actor, locale, form, answers, who if user_id else None)
         except FormInvalid as exc:  # a malformed typed id: its own message, not "choose"
             raise FormInvalid({**exc.errors, **errors}) from None
+
+    async def _record_event(
+        self, actor: Person, locale: str, answers: Mapping[str, str]
+    ) -> Message:
+        organisation_id = await self.desk.organisation_of(actor)  # the role check first
+        people = [
+            Person(platform=PLATFORM, tenant_id=actor.tenant_id, user_id=user_id.strip())
+            for user_id in answers.get("people", "").split(",")
+            if user_id.strip()
+        ]
+        today = await self.reach_in.today(organisation_id)
+        event = read_event(locale, answers, people, today)
+        return await self.reach_in.record(actor, organisation_id, locale, event)

@@ -21,6 +21,14 @@ from bot.teams.cards import adaptive_card, message_card, text_block
 from handlers.core.i18n import t
 from handlers.core.languages import Language
 from handlers.core.ports import Button, Message
+from handlers.reach_in.form import NOTE_MAX_LENGTH, RECORD_EVENT, UNITS_MAX_LENGTH
+from handlers.reach_in.group import (
+    GROUP_SESSION,
+    MAX_MINUTES,
+    PLACE_MAX_LENGTH,
+    EventChoice,
+    FacilitatorChoice,
+)
 from handlers.roster.desk import RosterEntry
 from handlers.roster.forms import (
     MAX_CASELOAD_CAP,
@@ -28,13 +36,14 @@ from handlers.roster.forms import (
     ROTATION_NAME_MAX_LENGTH,
     UNIT_MAX_LENGTH,
 )
+from handlers.support.intake import Category
 from models import TIER_ORDER, Tier
 
 OPEN = "admin:open"  # data: {"value": form}
 SUBMIT = "admin:submit"  # data: {"form": form} and the inputs, merged in by Teams
 MENU = "admin:menu"  # back to the admin card
 VERBS = frozenset({OPEN, SUBMIT, MENU})
-FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override")
+FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT, GROUP_SESSION)
 PEOPLE_DATASET = "graph.microsoft.com/users"
 MAX_CHOICES = 100  # as on Slack: a card's size is limited too
 INPUTS = {
@@ -42,6 +51,8 @@ INPUTS = {
     "remove_peer": ("peer",),
     "add_rotation": ("name", "rotation_tier", "peers", "starts_on", "handoff", "hours"),
     "add_override": ("peer", "starts_at_date", "starts_at_time", "ends_at_date", "ends_at_time"),
+    RECORD_EVENT: ("occurred_on", "category", "units", "note", "people"),
+    GROUP_SESSION: ("event", "starts_at_date", "starts_at_time", "minutes", "place", "facilitator"),
 }
 # The field whose error is shown under an input, when it is not the input's own: a field made
 # of two inputs (the person; a date and a time) has its error under the second.
@@ -84,11 +95,18 @@ def form_card(
     zone: str | None = None,
     answers: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    group: tuple[list[EventChoice], list[FacilitatorChoice]] | None = None,
 ) -> Card:
     """One form; `answers` and `errors` come from a submission that did not validate, and
     `zone` is the organisation's time zone, in which an override's times are meant."""
     answers, errors = answers or {}, errors or {}
-    inputs = _inputs(locale, roster, answers)
+    events, facilitators = group or ([], [])
+    if form == GROUP_SESSION and (not events or not facilitators):
+        return done_card(locale, Message(kind="group.none", lines=[t(locale, "group.none")]))
+    inputs = {
+        **_inputs(locale, roster, answers),
+        **_group_inputs(locale, events, facilitators, answers),
+    }
     body = [text_block(t(locale, f"admin.action.{form}"), weight="Bolder", size="Medium")]
     for field in INPUTS[form]:
         body.append(inputs[field])
@@ -142,7 +160,33 @@ def _inputs(
         for entry in roster[:MAX_CHOICES]
     ]
     time_label = t(locale, "teams.admin.field.time")
+    categories = [(item.value, t(locale, f"category.{item.value}")) for item in Category]
     return {
+        "occurred_on": _typed("Input.Date", "occurred_on", label("occurred_on"), answers),
+        "category": {**_choices("category", label("category"), categories), **value("category")},
+        "units": {
+            "type": "Input.Text",
+            "id": "units",
+            "label": label("units"),
+            "maxLength": UNITS_MAX_LENGTH,
+            **value("units"),
+        },
+        "note": {
+            "type": "Input.Text",
+            "id": "note",
+            "label": label("note"),
+            "isMultiline": True,
+            "maxLength": NOTE_MAX_LENGTH,
+            **value("note"),
+        },
+        # the colleagues involved, from the organisation's directory (Entra object ids)
+        "people": {
+            **_choices("people", label("people"), []),
+            "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},
+            "isMultiSelect": True,
+            "placeholder": t(locale, "teams.admin.user.placeholder"),
+            **value("people"),
+        },
         "user": {
             **_choices("user", label("user"), []),
             "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},
@@ -213,6 +257,43 @@ def _inputs(
             "min": 1,
             "max": MAX_SHIFT_HOURS,
             **_number(answers.get("hours", "24")),
+        },
+    }
+
+
+def _group_inputs(
+    locale: str,
+    events: Sequence[EventChoice],
+    facilitators: Sequence[FacilitatorChoice],
+    answers: Mapping[str, str],
+) -> dict[str, Card]:
+    """The group session's own inputs (its date and time are the override's)."""
+    event_choices = [(str(item.event_id), item.label) for item in events[:MAX_CHOICES]]
+    people = [(str(item.peer_id), item.label) for item in facilitators[:MAX_CHOICES]]
+    first_event = event_choices[0][0] if event_choices else ""
+    return {
+        "event": {
+            **_choices("event", t(locale, "admin.field.event"), event_choices),
+            "value": answers.get("event") or first_event,
+        },
+        "minutes": {
+            "type": "Input.Number",
+            "id": "minutes",
+            "label": t(locale, "admin.field.minutes"),
+            "min": 15,
+            "max": MAX_MINUTES,
+            **_number(answers.get("minutes", "60")),
+        },
+        "place": {
+            "type": "Input.Text",
+            "id": "place",
+            "label": t(locale, "admin.field.place"),
+            "maxLength": PLACE_MAX_LENGTH,
+            **({"value": answers["place"]} if answers.get("place") else {}),
+        },
+        "facilitator": {
+            **_choices("facilitator", t(locale, "admin.field.facilitator"), people),
+            **({"value": answers["facilitator"]} if answers.get("facilitator") else {}),
         },
     }
 

@@ -73,7 +73,7 @@ class TeamsBot(ActivityHandler):
         self.commands = commands
         self.disclosures = disclosures
         self.overview = Overview(core)
-        self.admin = TeamsAdmin(commands.desk)
+        self.admin = TeamsAdmin(commands.desk, actions.reach_in)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -90,7 +90,11 @@ class TeamsBot(ActivityHandler):
         bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added):
             locale = await self._locale(person)
-            await self._reply(turn_context, message_card(replies.welcome(locale)))
+            peers = await self.actions.awareness.peers_line(person, locale)
+            setup = await self.actions.awareness.first_contact(person, locale)
+            await self._reply(turn_context, message_card(replies.welcome(locale, peers)))
+            for steps in setup:  # the first to add it where no programme is set up yet
+                await self._reply(turn_context, message_card(steps))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

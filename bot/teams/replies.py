@@ -19,11 +19,17 @@ def help_message(locale: str, pulse_opted_in: bool, minutes: int) -> Message:
     )
 
 
-def welcome(locale: str) -> Message:
+def welcome(locale: str, peers: str | None = None) -> Message:
+    """The introduction on install: how to ask, who the peers are as a group (never who is on
+    call), and what stays confidential."""
     return Message(
         kind="welcome",
         title=t(locale, "teams.welcome.title"),
-        lines=[t(locale, "start.prompt"), t(locale, "help.confidential")],
+        lines=[
+            t(locale, "start.prompt"),
+            *([peers] if peers else []),
+            t(locale, "help.confidential"),
+        ],
         buttons=[start_button(locale), pulse_switch(locale, opted_in=False)],
         footer=t(locale, "teams.help.commands"),
     )

@@ -14,9 +14,15 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.follow_up.check_ins import SCORE, STOP, TALK_AGAIN, FollowUps
+from handlers.follow_up.pause import Pauses
 from handlers.privacy.forget_me import CANCEL, CONFIRM, ForgetMe
 from handlers.pulse.messages import ANSWER, PULSE_OPT
 from handlers.pulse.rounds import Pulses
+from handlers.reach_in import messages as reach_in_messages
+from handlers.reach_in.awareness import Awareness
+from handlers.reach_in.awareness_messages import AWARENESS_STOP
+from handlers.reach_in.desk import ReachIn
+from handlers.roster.return_time import RETURN, PeerReturns
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
 from handlers.support.answering import Offers
@@ -40,6 +46,8 @@ class Actions:
         follow_ups: FollowUps,
         pulses: Pulses,
         forget_me: ForgetMe,
+        reach_in: ReachIn,
+        awareness: Awareness,
     ) -> None:
         self.core = core
         self.offers = offers
@@ -48,6 +56,10 @@ class Actions:
         self.follow_ups = follow_ups
         self.pulses = pulses
         self.forget_me = forget_me
+        self.reach_in = reach_in
+        self.awareness = awareness
+        self.pauses = Pauses(core)
+        self.returns = PeerReturns(core)
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -87,4 +99,14 @@ class Actions:
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers
             return await self.pulses.answer(person, round_id, question, score)
+        if action in reach_in_messages.ANSWERS and value.isdigit():
+            return await self.reach_in.answer(person, action, int(value))
+        if action == RETURN and value.isdigit():
+            return await self.returns.away_for(person, int(value))
+        if action == notices.PAUSE_ASK:
+            return await self.pauses.offer(person, value)
+        if action == notices.PAUSE_SET:
+            return await self.pauses.set(person, value)
+        if action == AWARENESS_STOP and value == "off":
+            return await self.awareness.stop(person)
         return None

@@ -13,18 +13,28 @@ from handlers.core.i18n import t
 from handlers.core.notices import platform_caveat, start_button
 from handlers.core.ports import Button, Message
 from handlers.pulse.messages import pulse_switch
+from handlers.roster.return_time import back_line, return_buttons
 from handlers.roster.status import AVAILABILITY, PeerStatus
 
 
-def home(locale: str, status: PeerStatus | None, pulse_opted_in: bool) -> Message:
-    """A person's home view: how to ask for support, their weekly pulse switch and, for a peer,
-    their availability switch and open cases."""
-    lines = [t(locale, "start.prompt")]
+def home(
+    locale: str, status: PeerStatus | None, pulse_opted_in: bool, peers: str | None = None
+) -> Message:
+    """A person's home view: how to ask for support, who the peers are as a group (`peers`,
+    never who is on call), their weekly pulse switch and, for a peer, their availability
+    switch and open cases."""
+    lines = [t(locale, "start.prompt"), *([peers] if peers else [])]
     buttons = [start_button(locale)]
     if status is not None:
         tier = t(locale, f"tier.{status.tier}")
         state = "home.peer.available" if status.available else "home.peer.unavailable"
         lines += [t(locale, state, tier=tier), _time_on_call(locale, status)]
+        if not status.available:  # away: when they will be back, or a choice of when
+            if status.back_at is not None:
+                lines.append(back_line(locale, status.back_at, status.time_zone))
+            else:
+                lines.append(t(locale, "return.ask"))
+                buttons += return_buttons(locale)
         lines.append(
             t(locale, "home.peer.cases", references=", ".join(status.open_cases))
             if status.open_cases

@@ -8,6 +8,8 @@ from handlers.core.i18n import t
 from handlers.core.ports import Button, Message
 
 ASK_AGAIN = "support.start"  # the button that opens the intake form (adapters answer it)
+PAUSE_ASK = "pause.ask"  # value "pulse" or "checkin": offer 1, 2 or 4 weeks
+PAUSE_SET = "pause.set"  # value "pulse:2" (weeks; 0 resumes now)
 
 
 def notice(locale: str, key: str, kind: str = "notice", **params: object) -> Message:
@@ -25,6 +27,11 @@ def platform_caveat(locale: str, platform: str) -> str:
 def start_button(locale: str) -> Button:
     """The button that opens the intake form, wherever the bot offers it."""
     return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
+
+
+def pause_button(locale: str, what: str) -> Button:
+    """Pause the weekly pulse or the check-ins for a while, from the message itself."""
+    return Button(action=PAUSE_ASK, label=t(locale, "pause.button"), value=what)
 
 
 def crisis_lines(locale: str, resources: list[CrisisResource]) -> list[str]:

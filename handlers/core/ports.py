@@ -29,6 +29,14 @@ class Button(BaseModel):
     style: ButtonStyle = None
 
 
+class Attachment(BaseModel):
+    """A small text file sent with a message (a calendar invitation)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
 class Message(BaseModel):
     """A message for one person, already in their language.
 
@@ -49,6 +57,7 @@ class Message(BaseModel):
     footer: str | None = None
     # Someone the reader should get in touch with (rendered as a mention where possible).
     contact: Address | None = None
+    attachment: Attachment | None = None
 
     def plain_text(self) -> str:
         """Everything a person would read, as one string (fallback text, tests)."""

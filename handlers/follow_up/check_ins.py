@@ -47,6 +47,7 @@ def check_in_message(locale: str, check_in_id: int) -> Message:
             Button(
                 action=TALK_AGAIN, label=t(locale, "checkin.talk_again"), value=str(check_in_id)
             ),
+            notices.pause_button(locale, "checkin"),
             Button(action=STOP, label=t(locale, "checkin.stop"), value=str(check_in_id)),
         ],
         footer=t(locale, "checkin.private"),
@@ -68,6 +69,9 @@ class FollowUps:
             identity = await session.get(ChatIdentity, job.payload["to"])
             if identity is None:
                 return {"skipped": "person erased"}
+            paused = identity.check_ins_paused_until
+            if paused is not None and paused > now:
+                return {"skipped": "paused"}
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
             message = check_in_message(locale_of(identity, organisation), job.id)

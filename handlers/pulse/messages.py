@@ -42,7 +42,7 @@ def pulse_message(
             Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
             for score in range(1, 6)
         ]
-    buttons.append(pulse_switch(locale, opted_in=True))
+    buttons += [notices.pause_button(locale, "pulse"), pulse_switch(locale, opted_in=True)]
     return Message(
         kind="pulse",
         title=t(locale, "pulse.title"),

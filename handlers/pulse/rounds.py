@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +80,7 @@ class Pulses:
             )
             identity = await identity_for(session, organisation, person)
             identity.pulse_opt_in = opted_in
+            identity.pulse_paused_until = None  # "pulse on" (or off) ends a pause
             locale = locale_of(identity, organisation)
         return notices.notice(locale, "pulse.on" if opted_in else "pulse.off")
 
@@ -152,6 +153,10 @@ class Pulses:
                 .where(
                     ChatIdentity.organisation_id == organisation.id,
                     ChatIdentity.pulse_opt_in.is_(True),
+                    or_(
+                        ChatIdentity.pulse_paused_until.is_(None),
+                        ChatIdentity.pulse_paused_until <= now,
+                    ),
                 )
                 .order_by(ChatIdentity.id)
             )

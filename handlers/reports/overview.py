@@ -1,5 +1,6 @@
 """What a coordinator sees at a glance: who is on call, the coming handoffs, lapsing training,
-each peer's cases this month (counts only) and the latest closed week's headline figures.
+each peer's cases this month (counts only), the latest closed week's headline figures and the
+recent reach-ins' totals.
 
 Only peers are named here, never anyone who asked for support: case counts come from the report's
 caseloads and the week's figures from the report itself, small cells suppressed.
@@ -18,7 +19,8 @@ from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.reports.figures import programme_report
 from handlers.reports.overview_messages import CoordinatorOverview, Handoff, overview_messages
-from handlers.reports.suppression import SmallNumbers
+from handlers.reports.reach_in import figures_message, recent_figures
+from handlers.reports.suppression import SmallNumbers, threshold_of
 from handlers.roster.access import coordinator_peer
 from handlers.roster.on_call import on_call
 from handlers.roster.schedule import on_call_schedule, spans
@@ -41,7 +43,11 @@ class Overview:
             organisation = await session.get(Organisation, coordinator.organisation_id)
             assert organisation is not None
             overview = await self._gather(session, organisation)
-        return overview_messages(locale, overview)
+            reach_in = await recent_figures(session, organisation, self.core.clock())
+        return [
+            *overview_messages(locale, overview),
+            figures_message(locale, reach_in, threshold_of(organisation)),
+        ]
 
     async def _gather(
         self, session: AsyncSession, organisation: Organisation

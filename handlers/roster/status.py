@@ -27,6 +27,7 @@ class PeerStatus:
     on_call_from: datetime | None  # their current or next stretch on call (two weeks ahead)
     on_call_until: datetime | None  # None if it goes on beyond those two weeks
     time_zone: str
+    back_at: datetime | None = None  # when an unavailable peer said they would be back
 
 
 class PeerStatuses:
@@ -71,6 +72,7 @@ class PeerStatuses:
                     stretch.ends_at if stretch and stretch.ends_at <= now + STATUS_AHEAD else None
                 ),
                 time_zone=organisation.time_zone,
+                back_at=None if peer.available else peer.unavailable_until,
             )
 
     async def set_available(self, person: Person, available: bool) -> Message:
@@ -85,6 +87,7 @@ class PeerStatuses:
             if identity is None or peer is None:
                 return self.core.unknown(person)
             peer.available = available
+            peer.unavailable_until = None  # the switch by hand replaces any return time
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
             locale = locale_of(identity, organisation)

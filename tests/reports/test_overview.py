@@ -29,6 +29,7 @@ async def test_only_an_active_coordinator_gets_the_overview(hospital: Hospital) 
         "coordinator.lapsing",
         "coordinator.caseloads",
         "coordinator.week",
+        "reach_in.figures",
     ]
 
 

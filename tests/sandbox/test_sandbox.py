@@ -239,3 +239,49 @@ async def test_fake_slack_takes_a_chart_upload_and_shows_it_in_the_dm() -> None:
             assert await got.read() == png
     finally:
         await server.close()
+
+
+async def test_the_demo_walks_a_reach_in_cy_reaches_rita_and_two_others(sandbox: Sandbox) -> None:
+    """The README's walk: Cy records an event from `/support admin` and picks Rita, Sam and
+    Tess; each finds the private offer in their messages."""
+    assert sandbox.slack is not None
+    await sandbox.slack.command("U0CY", "Cy", "/support", "admin")
+    menu = await opened_modal(sandbox, "U0CY")
+    button = next(
+        element
+        for block in menu["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == "admin:record_event"
+    )
+    await sandbox.slack.block_action("U0CY", "Cy", {**button, "block_id": "b"}, view=menu)
+    for _ in range(200):
+        form = sandbox.api.modal("U0CY")
+        if form is not None and form.get("callback_id") == "admin.record_event":
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the event form did not open")
+    day = sandbox.clock().date().isoformat()
+    values = {
+        "occurred_on": {"occurred_on": {"type": "datepicker", "selected_date": day}},
+        "category": {
+            "category": {"type": "static_select", "selected_option": {"value": "patient_death"}}
+        },
+        "people": {
+            "people": {
+                "type": "multi_users_select",
+                "selected_users": ["U0RITA", "U0SAM", "U0TESS"],
+            }
+        },
+    }
+    delivery = await sandbox.slack.view_submission("U0CY", "Cy", form, values)
+    assert delivery.status == 200
+    await sandbox.advance(1)
+    for user_id in ("U0RITA", "U0SAM", "U0TESS"):
+        for _ in range(200):
+            if any("A colleague is thinking of you" in str(m) for m in sandbox.api.dm(user_id)):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"{user_id} got no reach-in")

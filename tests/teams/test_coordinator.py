@@ -63,7 +63,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
 
     card = await teams.say("cy", "admin")
 
-    on_call, handoffs, lapsing, caseloads, week, schedule, changes = sections(card)
+    on_call, handoffs, lapsing, caseloads, week, reach_in, schedule, changes = sections(card)
     assert on_call.startswith("On call now")
     assert "Ana" in on_call and "Ben" in on_call and "Cy" in on_call
     assert handoffs.startswith("Coming handoffs") and "Ben takes over as peer supporter" in handoffs
@@ -72,6 +72,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
     assert caseloads.startswith("Cases carried this month")
     assert "Ana: 1" in caseloads and "Ben: 0" in caseloads
     assert week.startswith("Last week") and "Not shown (fewer than 5)" in week
+    assert reach_in.startswith("Reach-in after events") and "No event recorded" in reach_in
     assert schedule.startswith("On call, next two weeks") and "Ben (peer supporter)" in schedule
     assert changes.startswith("Change the roster")
     assert [(action["verb"], action["data"]["value"]) for action in card["actions"]] == [
@@ -79,6 +80,8 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
         ("admin:open", "remove_peer"),
         ("admin:open", "add_rotation"),
         ("admin:open", "add_override"),
+        ("admin:open", "record_event"),
+        ("admin:open", "group_session"),
     ]
     text = card_text(card)
     for secret in ("Rita", "aad-rita", "29:rita", "a hard night"):

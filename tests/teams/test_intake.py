@@ -41,9 +41,11 @@ async def test_install_stores_the_conversation_reference_and_says_hello(teams: T
     assert identity.address["serviceUrl"] == teams.service_url
     assert identity.address["conversation"]["id"] == "a:personal-ana"
     assert "activityId" not in identity.address
-    [welcome] = teams.inbox("ana")
+    # the welcome, then (nobody coordinates a programme here yet) the next steps
+    [welcome, steps] = teams.inbox("ana")
     assert "support" in card_text(welcome.card).lower()
     assert verbs(welcome.card) == ["support.start", "pulse.opt"]
+    assert "Next steps" in card_text(steps.card)
 
 
 async def test_the_time_zone_teams_sends_is_kept_for_check_ins(teams: TeamsWorld):

@@ -237,6 +237,8 @@ async def test_the_forms_speak_spanish(teams: TeamsWorld) -> None:
         "Quitar compañero",
         "Añadir un turno rotatorio",
         "Añadir cambio de guardia",
+        "Registrar un evento",
+        "Organizar una sesión de grupo",
     ]
     form = await open_form(teams, "cy", "add_peer")
     assert inputs(form)["user"]["placeholder"] == "Busca en tu organización"
