@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.core.ports import Message
+from handlers.core.ports import Button, Message
 
 MAX_SECTION_TEXT = 3000
 MAX_BUTTONS_PER_ACTIONS_BLOCK = 5
@@ -42,6 +42,23 @@ def holds_crisis_lines(blocks: Any) -> bool:
     )
 
 
+def _button(index: int, button: Button) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": f"{button.action}#{index}",
+        "text": {"type": "plain_text", "text": button.label[:75]},
+        "value": button.value or "-",
+        **({"style": button.style} if button.style else {}),
+    }
+
+
+def _action_rows(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"type": "actions", "elements": buttons[start : start + MAX_BUTTONS_PER_ACTIONS_BLOCK]}
+        for start in range(0, len(buttons), MAX_BUTTONS_PER_ACTIONS_BLOCK)
+    ]
+
+
 def blocks_of(message: Message) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if message.title:
@@ -50,7 +67,13 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
         )
     if message.crisis_first:
         blocks += _crisis_block(message)
-    blocks += [{"type": "section", "text": _mrkdwn(_escape(line))} for line in message.lines]
+    buttons = [_button(index, button) for index, button in enumerate(message.buttons)]
+    for index, line in enumerate(message.lines):
+        blocks.append({"type": "section", "text": _mrkdwn(_escape(line))})
+        answers = [
+            b for b, of in zip(buttons, message.buttons, strict=True) if of.answers_line == index
+        ]
+        blocks += _action_rows(answers)
     if message.status:
         blocks.append({"type": "section", "text": _mrkdwn(f"*{_escape(message.status)}*")})
     if not message.crisis_first:
@@ -67,20 +90,9 @@ def blocks_of(message: Message) -> list[dict[str, Any]]:
                 ],
             }
         )
-    buttons = [
-        {
-            "type": "button",
-            "action_id": f"{button.action}#{index}",
-            "text": {"type": "plain_text", "text": button.label[:75]},
-            "value": button.value or "-",
-            **({"style": button.style} if button.style else {}),
-        }
-        for index, button in enumerate(message.buttons)
-    ]
-    for start in range(0, len(buttons), MAX_BUTTONS_PER_ACTIONS_BLOCK):
-        blocks.append(
-            {"type": "actions", "elements": buttons[start : start + MAX_BUTTONS_PER_ACTIONS_BLOCK]}
-        )
+    blocks += _action_rows(
+        [b for b, of in zip(buttons, message.buttons, strict=True) if of.answers_line is None]
+    )
     if message.footer:
         blocks.append({"type": "context", "elements": [_mrkdwn(_escape(message.footer))]})
     return blocks

@@ -10,7 +10,7 @@ from typing import Any
 
 from handlers.roster.admin import RosterAdmin
 from models import Peer, Tier
-from tests.teams.conftest import TeamsWorld, card_text
+from tests.teams.conftest import TeamsWorld, actions_of, card_text
 from tests.teams.test_flow import ask, offer_id, offers_to
 
 COORDINATOR_ONLY = (
@@ -74,7 +74,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
     assert week.startswith("Last week") and "Not shown (fewer than 5)" in week
     assert schedule.startswith("On call, next two weeks") and "Ben (peer supporter)" in schedule
     assert changes.startswith("Change the roster")
-    assert [(action["verb"], action["data"]["value"]) for action in card["actions"]] == [
+    assert [(action["verb"], action["data"]["value"]) for action in actions_of(card)] == [
         ("admin:open", "add_peer"),
         ("admin:open", "remove_peer"),
         ("admin:open", "add_rotation"),
