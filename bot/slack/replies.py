@@ -11,7 +11,7 @@ from handlers.core.ports import Message
 
 def help_message(locale: str, minutes: int) -> Message:
     """`minutes`: the organisation's first-contact timeout for urgent requests."""
-    return home.help_message(locale, t(locale, "slack.help.commands"), minutes)
+    return home.help_message(locale, t(locale, "slack.help.commands"), minutes, "slack")
 
 
 def start_prompt(locale: str) -> Message:

@@ -13,7 +13,7 @@ def help_message(locale: str, pulse_opted_in: bool, minutes: int) -> Message:
     """The service, its limits, and the two things to do in one click: ask for support, and
     start (or stop) the weekly pulse (Teams has no home tab to hold that switch). `minutes`:
     the organisation's first-contact timeout for urgent requests."""
-    message = home.help_message(locale, t(locale, "teams.help.commands"), minutes)
+    message = home.help_message(locale, t(locale, "teams.help.commands"), minutes, "teams")
     return message.model_copy(
         update={"buttons": [*message.buttons, pulse_switch(locale, pulse_opted_in)]}
     )

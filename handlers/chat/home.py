@@ -10,7 +10,7 @@ from babel.dates import format_datetime
 
 from handlers.core.dates import duration
 from handlers.core.i18n import t
-from handlers.core.notices import start_button
+from handlers.core.notices import export_caveat, start_button
 from handlers.core.ports import Button, Message
 from handlers.pulse.messages import pulse_switch
 from handlers.roster.status import AVAILABILITY, PeerStatus
@@ -68,7 +68,7 @@ def _time_on_call(locale: str, status: PeerStatus) -> str:
     return t(locale, "home.peer.next_shift", start=when(status.on_call_from), end=when(until))
 
 
-def help_message(locale: str, commands: str, minutes: int) -> Message:
+def help_message(locale: str, commands: str, minutes: int, platform: str) -> Message:
     """What the service is, its confidentiality and its limits; `commands` is the adapter's
     own line saying what can be typed there, `minutes` the organisation's first-contact
     timeout for urgent requests (what the acknowledgement promises too)."""
@@ -78,7 +78,7 @@ def help_message(locale: str, commands: str, minutes: int) -> Message:
         lines=[
             t(locale, "help.what", within=duration(locale, minutes)),
             t(locale, "help.confidential"),
-            t(locale, "help.limits"),
+            t(locale, "help.limits", export=export_caveat(locale, platform)),
         ],
         buttons=[start_button(locale)],
         footer=commands,

@@ -19,6 +19,16 @@ def start_button(locale: str) -> Button:
     return Button(action=ASK_AGAIN, label=t(locale, "button.start"), value="", style="primary")
 
 
+EXPORT_CAVEATS = {"slack": "export.slack", "teams": "export.teams"}
+
+
+def export_caveat(locale: str, platform: str) -> str:
+    """Who besides the bot can read these chats, in the platform's own terms: Slack workspace
+    administrators export direct messages; Microsoft 365 administrators keep and export Teams
+    chats (retention, eDiscovery). Another platform gets Slack's wording, the closest."""
+    return t(locale, EXPORT_CAVEATS.get(platform, EXPORT_CAVEATS["slack"]))
+
+
 def crisis_lines(locale: str, resources: list[CrisisResource]) -> list[str]:
     """The organisation's crisis lines as a message shows them: a heading, then one per line."""
     return [t(locale, "crisis.heading")] + [

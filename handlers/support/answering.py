@@ -244,6 +244,7 @@ class Offers:
             request,
             peer_identity.display_name,
             address_of(peer_identity),
+            requester.platform,
         )
         await deliver(
             session, to=requester, message=message, key=f"connected:{request.id}", now=now

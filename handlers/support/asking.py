@@ -107,7 +107,7 @@ class Requests:
         card = await self.core.known.card(person.platform, person.tenant_id)
         locale = locale or pick_locale(person.locale, card.locale)
         crisis = form.crisis or suggests_risk(form.note, card.risk_phrases)
-        return messages.receipt(locale, crisis, list(card.crisis))
+        return messages.receipt(locale, crisis, list(card.crisis), person.platform)
 
     async def crisis_lines_for(self, person: Person) -> tuple[str, list[CrisisResource]]:
         """(language, crisis lines) of the person's organisation, with or without a database."""
@@ -147,7 +147,8 @@ class Requests:
             locale = locale_of(requester, organisation)
             stored = await session.get(SupportRequest, request_id)
             if stored is not None:
-                return Submitted(request_id, self._acknowledgement(locale, organisation, stored))
+                ack = self._acknowledgement(locale, organisation, stored, person.platform)
+                return Submitted(request_id, ack)
             # A risk answer, or risk words in the note, makes a crisis request: the most urgent.
             crisis = form.crisis or suggests_risk(form.note, organisation.risk_phrases or ())
             request = SupportRequest(
@@ -179,7 +180,7 @@ class Requests:
                 detail="crisis" if crisis else form.urgency.value,
                 at=now,
             )
-            ack = self._acknowledgement(locale, organisation, request)
+            ack = self._acknowledgement(locale, organisation, request, person.platform)
             await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
             await self._route_new(session, organisation, request, now)
         self.core.known.remember(person.platform, person.tenant_id, organisation)
@@ -188,10 +189,11 @@ class Requests:
 
     @staticmethod
     def _acknowledgement(
-        locale: str, organisation: Organisation, request: SupportRequest
+        locale: str, organisation: Organisation, request: SupportRequest, platform: str
     ) -> Message:
         minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
-        return messages.acknowledgement(locale, request, crisis_resources(organisation), minutes)
+        resources = crisis_resources(organisation)
+        return messages.acknowledgement(locale, request, resources, minutes, platform)
 
     async def _route_new(
         self,

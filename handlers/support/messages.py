@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from config.crisis import CrisisResource
 from handlers.core.dates import duration
 from handlers.core.i18n import t
-from handlers.core.notices import crisis_lines, start_button
+from handlers.core.notices import crisis_lines, export_caveat, start_button
 from handlers.core.ports import Address, Button, Message
 from models import RequestStatus, SupportRequest
 
@@ -43,11 +43,16 @@ def withdraw_button(locale: str, request: SupportRequest, label: str = "button.w
 
 
 def acknowledgement(
-    locale: str, request: SupportRequest, resources: list[CrisisResource], minutes: int
+    locale: str,
+    request: SupportRequest,
+    resources: list[CrisisResource],
+    minutes: int,
+    platform: str,
 ) -> Message:
     """The confirmation of a stored request: what happens next (its status line, updated in
     place as things change), its crisis lines (first of all for a crisis request) and Withdraw."""
     within = duration(locale, minutes)
+    confidential = t(locale, "ack.confidential", export=export_caveat(locale, platform))
     common = {
         "kind": "intake.ack",
         "crisis": crisis_lines(locale, resources),
@@ -57,23 +62,24 @@ def acknowledgement(
     if request.crisis:
         return Message(
             crisis_first=True,
-            lines=[t(locale, "ack.crisis"), t(locale, "ack.confidential")],
+            lines=[t(locale, "ack.crisis"), confidential],
             status=t(locale, "ack.status.crisis", within=within),
             **common,
         )
     return Message(
         title=t(locale, "ack.title"),
-        lines=[t(locale, "ack.confidential")],
+        lines=[confidential],
         status=t(locale, f"ack.status.{request.urgency}", within=within),
         **common,
     )
 
 
-def receipt(locale: str, crisis: bool, resources: list[CrisisResource]) -> Message:
+def receipt(locale: str, crisis: bool, resources: list[CrisisResource], platform: str) -> Message:
     """What a valid form turns into at once, before it is stored: the confirmation with what
     happens next follows by message. A crisis answer puts the crisis lines first."""
     lines = [t(locale, "ack.crisis")] if crisis else []
-    lines += [t(locale, "receipt.body"), t(locale, "ack.confidential")]
+    confidential = t(locale, "ack.confidential", export=export_caveat(locale, platform))
+    lines += [t(locale, "receipt.body"), confidential]
     return Message(
         kind="intake.receipt",
         title=None if crisis else t(locale, "ack.title"),
@@ -163,13 +169,17 @@ def accepted_for_peer(
 
 
 def connected_for_requester(
-    locale: str, request: SupportRequest, peer_name: str | None, peer: Address | None
+    locale: str,
+    request: SupportRequest,
+    peer_name: str | None,
+    peer: Address | None,
+    platform: str,
 ) -> Message:
     if request.anonymous:
         lines = [t(locale, "connected.anonymous")]
     else:
         lines = [t(locale, f"connected.named.{request.contact}", name=peer_name or "?")]
-    lines.append(t(locale, "connected.export_warning"))
+    lines.append(export_caveat(locale, platform))
     return Message(
         kind="request.connected",
         title=t(locale, "connected.title"),

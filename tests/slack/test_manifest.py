@@ -10,6 +10,8 @@ import bot.slack
 from bot.slack.listeners import SLASH_COMMAND
 from bot.slack.oauth import BOT_SCOPES
 from bot.slack.platform import EVENTS_ROUTE, REDIRECT_ROUTE
+from handlers.chat.commands import Command
+from handlers.core.i18n import t
 
 TEXT = Path(bot.slack.__file__).with_name("manifest.yaml").read_text()
 MANIFEST = yaml.safe_load(TEXT)
@@ -40,3 +42,15 @@ def test_the_set_up_steps_count_every_url_to_replace():
     assert places == 4
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     assert "public URL (four places below)" in TEXT and "public URL (four places)" in readme
+
+
+def test_the_usage_hint_names_every_command():
+    """Slack shows the hint as `/support` is typed: each thing it can be followed by is there
+    (its first English word), the coordinator's `admin` and `report` too."""
+    [command] = MANIFEST["features"]["slash_commands"]
+    hint = command["usage_hint"].strip("[]").split(" | ")
+    for each in Command:
+        if each is Command.SUPPORT:  # `/support` alone opens the form
+            continue
+        assert t("en", f"words.{each.value}").split(",")[0] in hint, each
+    assert len(command["usage_hint"]) <= 1000  # Slack's limit
