@@ -28,6 +28,7 @@ from bot.teams.cards import (
 )
 from bot.teams.directory import remember
 from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
+from bot.teams.reports import TeamsReports
 from bot.teams.retry import RetryPolicy
 from handlers.chat.actions import Actions
 from handlers.chat.commands import Command, Commands, command_of
@@ -74,6 +75,7 @@ class TeamsBot(ActivityHandler):
         self.disclosures = disclosures
         self.overview = Overview(core)
         self.admin = TeamsAdmin(commands.desk)
+        self.reports = TeamsReports(commands.reports)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -109,6 +111,10 @@ class TeamsBot(ActivityHandler):
             card = message_card(await self._help(person, locale))
         elif command is Command.ADMIN:
             card = await self._admin(person, locale)
+        elif command is Command.REPORT:  # the summary, then the chart: two messages
+            for activity in await self.reports.activities(person, locale):
+                await self.retry.run(lambda activity=activity: turn_context.send_activity(activity))
+            return
         elif command is not None:
             answer = await self.commands.run(person, command)
             assert answer is not None

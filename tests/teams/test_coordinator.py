@@ -5,6 +5,7 @@ gets the polite refusal and nothing more."""
 
 from __future__ import annotations
 
+import base64
 from datetime import time, timedelta
 from typing import Any
 
@@ -121,11 +122,20 @@ async def test_report_gives_a_coordinator_the_summary_and_anyone_else_the_refusa
     await teams.make_peer("ana")
     await ask(teams, "rita", note="a hard night on the ward")
 
-    report = card_text(await teams.say("cy", "report"))
+    before = len(teams.inbox("cy"))
+    response = await teams.post(teams.activity("cy", text="report", textFormat="plain"))
+    assert response.status in (200, 201)
+    summary, chart = teams.inbox("cy")[before:]
+    report = card_text(summary.card)
     assert "Programme report: week of" in report and "The last 8 complete weeks" in report
-    assert "Requests" in report
+    assert "Requests" in report and "the chart shows them all" in report
     for secret in ("Rita", "aad-rita", "a hard night"):
         assert secret not in report
+    # the chart the summary speaks of comes right after it, as an inline PNG
+    [image] = chart.body["attachments"]
+    assert image["contentType"] == "image/png" and image["name"].endswith(".png")
+    png = base64.b64decode(image["contentUrl"].removeprefix("data:image/png;base64,"))
+    assert png.startswith(b"\x89PNG") and "Programme report chart" in chart.body["text"]
 
     refused = card_text(await teams.say("ana", "informe"))  # in Spanish too: the same command
     assert "programme reports are for the programme's coordinators" in refused
