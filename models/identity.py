@@ -32,4 +32,7 @@ class ChatIdentity(Base):
     # morning); encrypted, as working somewhere else can single someone out.
     time_zone: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     pulse_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the person removed the app (Teams' installationUpdate "remove"): nothing reaches
+    # them, so routing passes them by until they add it again or write to the bot.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

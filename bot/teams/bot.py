@@ -37,6 +37,7 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.reports.overview import Overview
+from handlers.roster.reachability import Reachability
 from handlers.support.asking import Requests
 from handlers.support.disclosure import Disclosures
 from handlers.support.intake import IntakeInvalid, parse_intake
@@ -83,13 +84,19 @@ class TeamsBot(ActivityHandler):
         await self.retry.run(lambda: turn_context.send_activity(activity))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        """An install in personal scope: remember how to reach the person, and say hello."""
+        """An install in personal scope: remember how to reach the person, and say hello. The
+        bot removed from the chat: the person removed the app."""
         activity = turn_context.activity
         person = person_of(activity)
-        if person is None or not activity.members_added:
+        bot_id = activity.recipient.id if activity.recipient else None
+        if person is None:
+            return
+        if any(member.id == bot_id for member in activity.members_removed or []):
+            await Reachability(self.core).removed(person)
+            return
+        if not activity.members_added:
             return
         await remember(self.core, person)
-        bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added):
             locale = await self._locale(person)
             await self._reply(turn_context, message_card(replies.welcome(locale)))
@@ -123,6 +130,19 @@ class TeamsBot(ActivityHandler):
             answer = await self.disclosures.written(person, text, activity.id)
             card = message_card(answer)
         await self._reply(turn_context, card)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """The person removed the app: nothing can reach them until they add it again, so
+        routing passes them by and, for a peer, the coordinators are told."""
+        person = person_of(turn_context.activity)
+        if person is not None:
+            await Reachability(self.core).removed(person)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The app added (again): reachable, with the reference this activity carries."""
+        person = person_of(turn_context.activity)
+        if person is not None:
+            await remember(self.core, person)
 
     async def _help(self, person: Person, locale: str) -> Message:
         opted_in = await self.commands.pulses.opted_in(person)
