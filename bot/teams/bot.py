@@ -11,7 +11,7 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot.processed import first_time
@@ -57,6 +57,10 @@ class TextInvokeResponse(AdaptiveCardInvokeResponse):
         **AdaptiveCardInvokeResponse._attribute_map,
         "value": {"key": "value", "type": "str"},
     }
+
+
+SEARCH_INVOKE = "application/search"  # a Data.Query typeahead asking for its choices
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 
 
 class TeamsBot(ActivityHandler):
@@ -159,6 +163,22 @@ class TeamsBot(ActivityHandler):
         if not overview:
             return message_card(answer)
         return sections_card([*overview, answer, menu(locale)])
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """A picker's search (`application/search`, from a card's Data.Query) answered here;
+        every other invoke (the cards' clicks) as the SDK routes it."""
+        activity = turn_context.activity
+        if activity.name != SEARCH_INVOKE:
+            return await super().on_invoke_activity(turn_context)
+        if not isinstance(activity.value, dict):
+            return InvokeResponse(status=400, body={"error": "the search has no value"})
+        person = person_of(activity)
+        results: list[dict[str, Any]] = []
+        if person is not None:
+            locale = await self._locale(person)
+            results = await self.admin.search(person, locale, activity.value)
+        body = {"type": SEARCH_RESPONSE, "value": {"results": results}}
+        return InvokeResponse(status=200, body=body)
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue

@@ -28,6 +28,7 @@ def test_manifest_matches_the_adapter():
     assert settings["interactivity"] == {
         "is_enabled": True,
         "request_url": f"{PUBLIC_URL}{EVENTS_ROUTE}",
+        "message_menu_options_url": f"{PUBLIC_URL}{EVENTS_ROUTE}",
     }
     assert settings["socket_mode_enabled"] is False
     assert MANIFEST["oauth_config"]["redirect_urls"] == [f"{PUBLIC_URL}{REDIRECT_ROUTE}"]
@@ -39,9 +40,9 @@ def test_manifest_matches_the_adapter():
 def test_the_set_up_steps_count_every_url_to_replace():
     """The manifest's comment and the README say how many URLs to replace: all of them."""
     places = sum(line.count(PUBLIC_URL) for line in TEXT.splitlines() if not line.startswith("#"))
-    assert places == 4
+    assert places == 5
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
-    assert "public URL (four places below)" in TEXT and "public URL (four places)" in readme
+    assert "public URL (five places below)" in TEXT and "public URL (five places)" in readme
 
 
 def test_the_usage_hint_names_every_command():
