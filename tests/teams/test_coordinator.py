@@ -6,6 +6,7 @@ gets the polite refusal and nothing more."""
 from __future__ import annotations
 
 import base64
+import json
 from datetime import time, timedelta
 from typing import Any
 
@@ -136,6 +137,7 @@ async def test_report_gives_a_coordinator_the_summary_and_anyone_else_the_refusa
     assert image["contentType"] == "image/png" and image["name"].endswith(".png")
     png = base64.b64decode(image["contentUrl"].removeprefix("data:image/png;base64,"))
     assert png.startswith(b"\x89PNG") and "Programme report chart" in chart.body["text"]
+    assert len(json.dumps(chart.body)) <= 28_000  # within what Teams takes in one message
 
     refused = card_text(await teams.say("ana", "informe"))  # in Spanish too: the same command
     assert "programme reports are for the programme's coordinators" in refused
