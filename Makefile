@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Microsoft's Adaptive Cards renderer, which the tests run over every Teams card (Node, from npm).
+RENDERER := tests/teams/renderer
+RENDERER_STAMP := $(RENDERER)/node_modules/.installed
 
 .PHONY: run test screenshot sbom diagram lint format clean
 
@@ -14,10 +17,14 @@ $(STAMP): pyproject.toml
 
 # With nothing configured `start` runs the bot with the local sandbox (http://127.0.0.1:3001);
 # with Slack or Teams settings it is `peer-support serve`.
+$(RENDERER_STAMP): $(RENDERER)/package.json $(RENDERER)/package-lock.json
+	npm ci --prefix $(RENDERER) --no-audit --no-fund --loglevel=error
+	touch $(RENDERER_STAMP)
+
 run: $(STAMP)
 	$(BIN)/peer-support start
 
-test: $(STAMP)
+test: $(STAMP) $(RENDERER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -47,4 +54,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build sbom.cdx.json
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build sbom.cdx.json $(RENDERER)/node_modules

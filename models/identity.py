@@ -37,4 +37,7 @@ class ChatIdentity(Base):
     # "Pause for 1, 2 or 4 weeks" on a pulse or a check-in: nothing of that kind until then.
     pulse_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     check_ins_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the person removed the app (Teams' installationUpdate "remove"): nothing reaches
+    # them, so routing passes them by until they add it again or write to the bot.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

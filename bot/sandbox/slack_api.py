@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.block_kit import blocks_problems, refusal, surface_problems
 from bot.sandbox.slack_methods import SlackMethods
 from bot.sandbox.slack_state import ApiCall, OpenModal, RateLimiter, SharedFile, SlackUser
 
@@ -65,6 +66,8 @@ class FakeSlackApi(SlackMethods):
         self.files: dict[str, SharedFile] = {}  # file id -> an uploaded file
         self.responses: list[dict[str, Any]] = []  # what the bot answered at response_urls
         self.refused: list[str] = []  # methods answered with an error queued by fail_next
+        # (method, what was wrong) of each surface refused as Slack refuses it (`invalid_blocks`)
+        self.invalid: list[tuple[str, list[str]]] = []
         self._ids = itertools.count(1)
         self.touch()
 
@@ -165,6 +168,9 @@ class FakeSlackApi(SlackMethods):
         if user not in self.users:
             return web.Response(status=404, text="no_user")
         answer = await request.json()
+        if problems := blocks_problems(answer.get("blocks")):
+            self.invalid.append(("response_url", problems))
+            return web.Response(status=400, text="invalid_blocks")
         self.responses.append(answer)
         # A click's response_url names the ephemeral message clicked (`?ts=`): it is replaced.
         clicked = request.query.get("ts")
@@ -226,6 +232,9 @@ class FakeSlackApi(SlackMethods):
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if problems := surface_problems(method, params):
+            self.invalid.append((method, problems))
+            return web.json_response(refusal(method, problems))
         answer = handler(params)
         if answer.get("ok") and method not in READS:
             self.touch()

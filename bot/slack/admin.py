@@ -8,6 +8,7 @@ beside the field (`response_action: errors`) and nothing changes.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,10 +19,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.admin_modal import (
     FORM_BUTTON,
     FORM_CALLBACK,
+    MAX_OPTIONS,
+    PEER_PICKERS,
     answers_of,
     done_view,
     form_view,
     menu_view,
+    peer_option,
 )
 from bot.slack.people import SlackPeople
 from bot.slack.replying import Reply
@@ -36,6 +40,7 @@ from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
 from handlers.roster.forms import FormInvalid
 
+PEER_PICKER = re.compile(rf"^({'|'.join(PEER_PICKERS)})$")
 Track = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 
 
@@ -48,6 +53,18 @@ class SlackAdmin:
     def register(self, app: AsyncApp, track: Track) -> None:
         app.action(FORM_BUTTON)(track(self.on_button))
         app.view_submission(FORM_CALLBACK)(track(self.on_submission))
+        app.options(PEER_PICKER)(track(self.on_peer_search))
+
+    async def on_peer_search(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient):
+        """The people on the roster whose name holds what the coordinator typed in a picker
+        (a `block_suggestion`); anyone else gets no one."""
+        person = await self.people.of_payload(client, body)
+        locale = pick_locale((body.get("view") or {}).get("private_metadata"), person.locale)
+        try:
+            found = await self.desk.find(person, str(body.get("value") or ""), MAX_OPTIONS)
+        except NotAllowed:
+            found = []
+        await ack(options=[peer_option(locale, entry) for entry in found])
 
     async def open(
         self,

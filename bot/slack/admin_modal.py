@@ -34,7 +34,10 @@ FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT
 # colon keeps the buttons out of the core's button pattern, which the support flow listens to.
 FORM_BUTTON = re.compile(rf"^admin:({'|'.join(FORMS)})$")
 FORM_CALLBACK = re.compile(rf"^admin\.({'|'.join(FORMS)})$")
-MAX_OPTIONS = 100  # Slack's limit for a static select
+MAX_OPTIONS = 100  # Slack's limit for a static select, and for the options a search returns
+# The pickers of people on the roster (their action ids): a roster longer than a static select
+# holds is searched as the coordinator types (external_select, answered by `SlackAdmin`).
+PEER_PICKERS = ("peer", "peers")
 
 
 def _text(text: str, limit: int = 150) -> dict[str, Any]:
@@ -124,17 +127,26 @@ def _tier_label(locale: str, tier: str) -> str:
     return t(locale, f"tier.{tier}").capitalize()
 
 
-def _peer_select(locale: str, roster: list[RosterEntry]) -> dict[str, Any]:
-    options = [
-        _option(f"{entry.name} ({t(locale, f'tier.{entry.tier}')})", str(entry.peer_id))
-        for entry in roster[:MAX_OPTIONS]
-    ]
-    return {"type": "static_select", "options": options}
+def peer_option(locale: str, entry: RosterEntry) -> dict[str, Any]:
+    return _option(f"{entry.name} ({t(locale, f'tier.{entry.tier}')})", str(entry.peer_id))
+
+
+def _peer_select(locale: str, roster: list[RosterEntry], *, multi: bool = False) -> dict[str, Any]:
+    """Everyone on the roster to pick from; past Slack's 100 options, a search by name (Slack
+    asks the bot for the options as the coordinator types, from the first letter)."""
+    if len(roster) > MAX_OPTIONS:
+        return {
+            "type": "multi_external_select" if multi else "external_select",
+            "min_query_length": 0,
+            "placeholder": _text(t(locale, "admin.search_peer", count=len(roster))),
+        }
+    options = [peer_option(locale, entry) for entry in roster]
+    return {"type": "multi_static_select" if multi else "static_select", "options": options}
 
 
 def _add_rotation_blocks(locale: str, roster: list[RosterEntry]) -> list[dict[str, Any]]:
     tiers = [_option(_tier_label(locale, tier.value), tier.value) for tier in TIER_ORDER]
-    members = _peer_select(locale, roster)
+    members = _peer_select(locale, roster, multi=True)
     return [
         _input(
             locale,
@@ -146,7 +158,7 @@ def _add_rotation_blocks(locale: str, roster: list[RosterEntry]) -> list[dict[st
             "tier",
             {"type": "static_select", "options": tiers, "initial_option": tiers[0]},
         ),
-        _input(locale, "peers", {**members, "type": "multi_static_select"}),
+        _input(locale, "peers", members),
         _input(locale, "starts_on", {"type": "datepicker"}),
         _input(locale, "handoff", {"type": "timepicker", "initial_time": "08:00"}),
         _input(

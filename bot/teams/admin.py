@@ -16,7 +16,17 @@ from typing import Any
 
 from bot.teams import replies
 from bot.teams.activities import PLATFORM
-from bot.teams.admin_cards import FORMS, OPEN, SUBMIT, Card, answers_of, done_card, form_card
+from bot.teams.admin_cards import (
+    FORMS,
+    OPEN,
+    ROSTER_DATASET,
+    SUBMIT,
+    Card,
+    answers_of,
+    done_card,
+    form_card,
+    peer_title,
+)
 from bot.teams.cards import message_card
 from handlers.core.i18n import t
 from handlers.core.people import Person
@@ -29,6 +39,7 @@ from handlers.roster.answers import ADD_PEER
 from handlers.roster.desk import RosterDesk, refusal
 from handlers.roster.forms import FormInvalid, local_moment
 
+MAX_RESULTS = 15  # the most Teams shows in a typeahead's list
 ENTRA_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
@@ -48,6 +59,26 @@ class TeamsAdmin:
             return await self._submit(person, locale, form, answers_of(form, data))
         except NotAllowed:
             return message_card(refusal(locale))
+
+    async def search(self, person: Person, locale: str, query: Mapping[str, Any]) -> list[Card]:
+        """The people on the roster whose name holds what the coordinator typed in a picker
+        (an `application/search` invoke's value), at most what Teams asked for; anyone else,
+        or another dataset, gets no one."""
+        if query.get("dataset") != ROSTER_DATASET:
+            return []
+        options = query.get("queryOptions")
+        options = options if isinstance(options, Mapping) else {}
+        top, skip = options.get("top"), options.get("skip")
+        top = top if isinstance(top, int) and 0 < top <= MAX_RESULTS else MAX_RESULTS
+        skip = skip if isinstance(skip, int) and skip >= 0 else 0
+        try:
+            found = await self.desk.find(person, str(query.get("queryText") or ""), skip + top)
+        except NotAllowed:
+            return []
+        return [
+            {"title": peer_title(locale, entry), "value": str(entry.peer_id)}
+            for entry in found[skip:]
+        ]
 
     async def _submit(
         self, person: Person, locale: str, form: str, answers: Mapping[str, str]

@@ -46,6 +46,9 @@ VERBS = frozenset({OPEN, SUBMIT, MENU})
 FORMS = ("add_peer", "remove_peer", "add_rotation", "add_override", RECORD_EVENT, GROUP_SESSION)
 PEOPLE_DATASET = "graph.microsoft.com/users"
 MAX_CHOICES = 100  # as on Slack: a card's size is limited too
+# A roster longer than that is searched as the coordinator types: Teams asks the bot for the
+# people of this dataset (an `application/search` invoke, answered by `TeamsAdmin.search`).
+ROSTER_DATASET = "roster"
 INPUTS = {
     "add_peer": ("user", "user_id", "tier", "unit", "languages", "cap", "trained_until"),
     "remove_peer": ("peer",),
@@ -155,10 +158,6 @@ def _inputs(
     tiers = [(tier.value, t(locale, f"tier.{tier.value}").capitalize()) for tier in TIER_ORDER]
     languages = [(lang.value, t(locale, f"language.{lang.value}")) for lang in Language]
     own = locale if locale in {lang.value for lang in Language} else Language.EN.value
-    peers = [
-        (str(entry.peer_id), f"{entry.name} ({t(locale, f'tier.{entry.tier}')})")
-        for entry in roster[:MAX_CHOICES]
-    ]
     time_label = t(locale, "teams.admin.field.time")
     categories = [(item.value, t(locale, f"category.{item.value}")) for item in Category]
     return {
@@ -223,7 +222,7 @@ def _inputs(
             **_number(answers.get("cap", "2")),
         },
         "trained_until": _typed("Input.Date", "trained_until", label("trained_until"), answers),
-        "peer": {**_choices("peer", label("peer"), peers), **value("peer")},
+        "peer": {**_peer_picker(locale, "peer", label("peer"), roster), **value("peer")},
         "starts_at_date": _typed("Input.Date", "starts_at_date", label("starts_at"), answers),
         "starts_at_time": _typed("Input.Time", "starts_at_time", time_label, answers),
         "ends_at_date": _typed("Input.Date", "ends_at_date", label("ends_at"), answers),
@@ -241,7 +240,7 @@ def _inputs(
             **value("rotation_tier", Tier.PEER.value),
         },
         "peers": {
-            **_choices("peers", label("peers"), peers),
+            **_peer_picker(locale, "peers", label("peers"), roster),
             "isMultiSelect": True,
             **value("peers"),
         },
@@ -295,6 +294,20 @@ def _group_inputs(
             **_choices("facilitator", t(locale, "admin.field.facilitator"), people),
             **({"value": answers["facilitator"]} if answers.get("facilitator") else {}),
         },
+def peer_title(locale: str, entry: RosterEntry) -> str:
+    return f"{entry.name} ({t(locale, f'tier.{entry.tier}')})"
+
+
+def _peer_picker(locale: str, field: str, label: str, roster: Sequence[RosterEntry]) -> Card:
+    """Everyone on the roster to choose from; past `MAX_CHOICES`, a search by name that Teams
+    runs against the bot as the coordinator types (typeahead)."""
+    if len(roster) <= MAX_CHOICES:
+        return _choices(field, label, [(str(e.peer_id), peer_title(locale, e)) for e in roster])
+    return {
+        **_choices(field, label, []),
+        "style": "filtered",
+        "choices.data": {"type": "Data.Query", "dataset": ROSTER_DATASET},
+        "placeholder": t(locale, "admin.search_peer", count=len(roster)),
     }
 
 

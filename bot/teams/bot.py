@@ -11,7 +11,7 @@ import hashlib
 import logging
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
 
 from bot.processed import first_time
@@ -28,6 +28,7 @@ from bot.teams.cards import (
 )
 from bot.teams.directory import remember
 from bot.teams.intake_card import FORM_ID, SUBMIT, answers_of, intake_card
+from bot.teams.reports import TeamsReports
 from bot.teams.retry import RetryPolicy
 from handlers.chat.actions import Actions
 from handlers.chat.commands import Command, Commands, command_of
@@ -36,6 +37,7 @@ from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.reports.overview import Overview
+from handlers.roster.reachability import Reachability
 from handlers.support.asking import Requests
 from handlers.support.disclosure import Disclosures
 from handlers.support.intake import IntakeInvalid, parse_intake
@@ -57,6 +59,10 @@ class TextInvokeResponse(AdaptiveCardInvokeResponse):
     }
 
 
+SEARCH_INVOKE = "application/search"  # a Data.Query typeahead asking for its choices
+SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
+
+
 class TeamsBot(ActivityHandler):
     def __init__(
         self,
@@ -74,6 +80,7 @@ class TeamsBot(ActivityHandler):
         self.disclosures = disclosures
         self.overview = Overview(core)
         self.admin = TeamsAdmin(commands.desk, actions.reach_in)
+        self.reports = TeamsReports(commands.reports)
         self.retry = retry  # replies are outgoing calls too: same rate limits as proactive ones
 
     async def _reply(self, turn_context: TurnContext, card: Card) -> None:
@@ -81,13 +88,19 @@ class TeamsBot(ActivityHandler):
         await self.retry.run(lambda: turn_context.send_activity(activity))
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        """An install in personal scope: remember how to reach the person, and say hello."""
+        """An install in personal scope: remember how to reach the person, and say hello. The
+        bot removed from the chat: the person removed the app."""
         activity = turn_context.activity
         person = person_of(activity)
-        if person is None or not activity.members_added:
+        bot_id = activity.recipient.id if activity.recipient else None
+        if person is None:
+            return
+        if any(member.id == bot_id for member in activity.members_removed or []):
+            await Reachability(self.core).removed(person)
+            return
+        if not activity.members_added:
             return
         await remember(self.core, person)
-        bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added):
             locale = await self._locale(person)
             peers = await self.actions.awareness.peers_line(person, locale)
@@ -113,6 +126,10 @@ class TeamsBot(ActivityHandler):
             card = message_card(await self._help(person, locale))
         elif command is Command.ADMIN:
             card = await self._admin(person, locale)
+        elif command is Command.REPORT:  # the summary, then the chart: two messages
+            for activity in await self.reports.activities(person, locale):
+                await self.retry.run(lambda activity=activity: turn_context.send_activity(activity))
+            return
         elif command is not None:
             answer = await self.commands.run(person, command)
             assert answer is not None
@@ -121,6 +138,19 @@ class TeamsBot(ActivityHandler):
             answer = await self.disclosures.written(person, text, activity.id)
             card = message_card(answer)
         await self._reply(turn_context, card)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """The person removed the app: nothing can reach them until they add it again, so
+        routing passes them by and, for a peer, the coordinators are told."""
+        person = person_of(turn_context.activity)
+        if person is not None:
+            await Reachability(self.core).removed(person)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The app added (again): reachable, with the reference this activity carries."""
+        person = person_of(turn_context.activity)
+        if person is not None:
+            await remember(self.core, person)
 
     async def _help(self, person: Person, locale: str) -> Message:
         opted_in = await self.commands.pulses.opted_in(person)
@@ -137,6 +167,22 @@ class TeamsBot(ActivityHandler):
         if not overview:
             return message_card(answer)
         return sections_card([*overview, answer, menu(locale)])
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """A picker's search (`application/search`, from a card's Data.Query) answered here;
+        every other invoke (the cards' clicks) as the SDK routes it."""
+        activity = turn_context.activity
+        if activity.name != SEARCH_INVOKE:
+            return await super().on_invoke_activity(turn_context)
+        if not isinstance(activity.value, dict):
+            return InvokeResponse(status=400, body={"error": "the search has no value"})
+        person = person_of(activity)
+        results: list[dict[str, Any]] = []
+        if person is not None:
+            locale = await self._locale(person)
+            results = await self.admin.search(person, locale, activity.value)
+        body = {"type": SEARCH_RESPONSE, "value": {"results": results}}
+        return InvokeResponse(status=200, body=body)
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue

@@ -22,6 +22,9 @@ from bot.teams.activities import PLATFORM
 from handlers.core.ports import Address, Button, Message
 
 CARD_VERSION = "1.4"
+# Teams shows this many actions in a row and puts the rest behind "…" (Microsoft's renderer drops
+# them): a row never holds more.
+MAX_ACTIONS_IN_ROW = 5
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 BUTTON_STYLES = {"primary": "positive", "danger": "destructive"}
@@ -47,6 +50,18 @@ def execute_action(button: Button, *, keep: bool = False) -> dict[str, Any]:
     if button.style:
         action["style"] = BUTTON_STYLES[button.style]
     return action
+
+
+def action_set(actions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "ActionSet", "actions": actions}
+
+
+def action_rows(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`actions` as action sets in the body, a row of at most `MAX_ACTIONS_IN_ROW` each."""
+    return [
+        action_set(actions[start : start + MAX_ACTIONS_IN_ROW])
+        for start in range(0, len(actions), MAX_ACTIONS_IN_ROW)
+    ]
 
 
 def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -93,7 +108,11 @@ def message_card(message: Message) -> dict[str, Any]:
         body.append(text_block(message.title, weight="Bolder", size="Medium"))
     if message.crisis_first:
         body += _crisis_container(message)
-    body += [text_block(line) for line in message.lines]
+    keep = bool(message.crisis)
+    for index, line in enumerate(message.lines):
+        body.append(text_block(line))
+        answers = [b for b in message.buttons if b.answers_line == index]
+        body += action_rows([execute_action(button, keep=keep) for button in answers])
     if message.status:
         body.append(text_block(message.status, weight="Bolder"))
     if not message.crisis_first:
@@ -106,22 +125,27 @@ def message_card(message: Message) -> dict[str, Any]:
         body.append({"type": "FactSet", "facts": facts})
     if message.footer:
         body.append(text_block(message.footer, isSubtle=True, size="Small"))
-    actions = [execute_action(button, keep=bool(message.crisis)) for button in message.buttons]
-    card = adaptive_card(body, actions)
+    own = [execute_action(b, keep=keep) for b in message.buttons if b.answers_line is None]
+    if len(own) > MAX_ACTIONS_IN_ROW:  # every one visible: rows of them at the card's end
+        body += action_rows(own)
+        own = []
+    card = adaptive_card(body, own)
     if mention is not None:
         card["msteams"] = {"entities": [mention]}
     return card
 
 
 def sections_card(messages: Sequence[Message]) -> dict[str, Any]:
-    """Several messages as one card, each in its own container set apart by a line: one reply
-    (one call to the Bot Connector) instead of a message per section."""
+    """Several messages as one card, each in its own container set apart by a line, with its
+    buttons under it: one reply (one call to the Bot Connector) instead of a message per
+    section."""
     cards = [message_card(message) for message in messages]
     body: list[dict[str, Any]] = []
     for card in cards:
         apart = {"separator": True, "spacing": "Large"} if body else {}
-        body.append({"type": "Container", "items": card["body"], **apart})
-    combined = adaptive_card(body, [action for card in cards for action in card.get("actions", [])])
+        items = card["body"] + action_rows(card.get("actions", []))
+        body.append({"type": "Container", "items": items, **apart})
+    combined = adaptive_card(body, [])
     entities = [entity for card in cards for entity in card.get("msteams", {}).get("entities", [])]
     if entities:
         combined["msteams"] = {"entities": entities}

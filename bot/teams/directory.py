@@ -18,6 +18,7 @@ from bot.teams.activities import PLATFORM
 from handlers.core.people import Person, find_identity, identity_for, organisation_for
 from handlers.core.ports import Address
 from handlers.core.unit import Core
+from handlers.roster.reachability import Reachability
 from models import ChatIdentity
 from models.db import Database
 
@@ -28,13 +29,15 @@ TENANT_SAMPLE = 20
 
 
 async def remember(core: Core, person: Person) -> None:
-    """Create or refresh the person's identity; a failure is logged, never shown to them."""
+    """Create or refresh the person's identity, reachable again if they had removed the app;
+    a failure is logged, never shown to them."""
     try:
-        async with core.database.session() as session, session.begin():
+        async with core.changing() as session:
             organisation = await organisation_for(
                 session, person.platform, person.tenant_id, core.defaults
             )
-            await identity_for(session, organisation, person)
+            identity = await identity_for(session, organisation, person)
+            await Reachability(core).returned(session, identity)
     except Exception as exc:  # the answer to the person matters more than the refresh
         log.warning("teams: could not store a conversation reference (%s)", type(exc).__name__)
 

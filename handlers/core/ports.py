@@ -27,6 +27,10 @@ class Button(BaseModel):
     label: str
     value: str  # the id the click refers to (an offer, a request)
     style: ButtonStyle = None
+    # The index in `Message.lines` of the question this button answers: the adapters show such
+    # buttons in a row right under it, one row per question (Teams shows five actions in a row
+    # and hides the rest, the opt-out with them). None: with the message's own buttons, last.
+    answers_line: int | None = None
 
 
 class Attachment(BaseModel):

@@ -35,7 +35,7 @@ LOW_SCORE = 2
 
 def check_in_message(locale: str, check_in_id: int) -> Message:
     scores = [
-        Button(action=SCORE, label=str(score), value=f"{check_in_id}:{score}")
+        Button(action=SCORE, label=str(score), value=f"{check_in_id}:{score}", answers_line=0)
         for score in range(1, 6)
     ]
     return Message(

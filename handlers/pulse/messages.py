@@ -37,9 +37,15 @@ def pulse_message(
     lines: list[str] = list(lead)
     buttons: list[Button] = [notices.start_button(locale)] if crisis is not None else []
     for question in questions:
+        row = len(lines)
         lines.append(t(locale, f"pulse.question.{question}"))
         buttons += [
-            Button(action=ANSWER, label=str(score), value=f"{round_id}:{question}:{score}")
+            Button(
+                action=ANSWER,
+                label=str(score),
+                value=f"{round_id}:{question}:{score}",
+                answers_line=row,
+            )
             for score in range(1, 6)
         ]
     buttons += [notices.pause_button(locale, "pulse"), pulse_switch(locale, opted_in=True)]

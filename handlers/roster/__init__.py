@@ -7,4 +7,5 @@
 - `forms` and `desk.RosterDesk`: the coordinator's roster forms in chat, checked and applied.
 - `watch.RosterWatch`: training reminders and coverage gaps; `notify`: telling coordinators.
 - `status.PeerStatuses`: a peer's own status and their unavailable switch.
+- `reachability.Reachability`: a person who removed the app, passed by until they return.
 """

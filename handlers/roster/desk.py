@@ -71,6 +71,14 @@ class RosterDesk:
             for peer, identity in await self.admin.peers(organisation_id)
         ]
 
+    async def find(self, person: Person, query: str, limit: int) -> list[RosterEntry]:
+        """Up to `limit` people on the roster whose name holds `query` (any case, any place),
+        in roster order: what a picker shows as a coordinator types, for a roster too long to
+        list whole. The same role check as `roster`."""
+        wanted = " ".join(query.split()).casefold()
+        found = [entry for entry in await self.roster(person) if wanted in entry.name.casefold()]
+        return found[:limit]
+
     async def schedule(self, person: Person, locale: str) -> Message:
         """Who is on call for the next two weeks, each stretch once, in local time."""
         organisation_id = await self.organisation_of(person)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
     TIER_ORDER,
+    ChatIdentity,
     Offer,
     Organisation,
     Override,
@@ -138,7 +139,13 @@ async def on_call(
         return []
     peers = await session.scalars(
         select(Peer)
-        .where(Peer.id.in_(on_duty), Peer.active.is_(True), Peer.available.is_(True))
+        .join(ChatIdentity, ChatIdentity.id == Peer.identity_id)
+        .where(
+            Peer.id.in_(on_duty),
+            Peer.active.is_(True),
+            Peer.available.is_(True),
+            ChatIdentity.unreachable_since.is_(None),  # removed the app: nothing reaches them
+        )
         .order_by(Peer.id)
     )
     return list(peers)

@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime import Runtime
+from bot.sandbox.block_kit import view_problems
 from bot.sandbox.slack_api import FakeSlackApi
 from bot.sandbox.slack_state import SlackUser
 from bot.slack import SlackPlatform, install
@@ -202,7 +203,10 @@ class SlackWorld:
         response = await self.interact(self.submission_payload(name, answers, locale))
         assert response.status == 200, await response.text()
         await self.settle()
-        return await response.json()
+        answer = await response.json()
+        if "view" in answer:  # the view the acknowledgement shows, checked as Slack checks it
+            assert not view_problems(answer["view"]), view_problems(answer["view"])
+        return answer
 
     async def click(self, name: str, posted: Posted, action: str, value: str | None = None) -> Any:
         """Click a button on a message in `name`'s DM (the first for `action`, or the one with
@@ -476,3 +480,5 @@ async def slack(
     await world.platform.close()
     for server in servers:
         await server.close()
+    # every surface the bot sent passed the checks Slack makes (bot/sandbox/block_kit.py)
+    assert not world.api.invalid, world.api.invalid

@@ -2,12 +2,15 @@
 
 Activities are POSTed to `/api/messages` as Teams would send them, with `serviceUrl` pointing at
 the fake connector, which records every call the bot makes (replies, proactive cards, updates).
+Every card the connector receives and every card an invoke answers with is checked by Microsoft's
+Adaptive Cards renderer (tests/teams/renderer); a test whose cards it faults fails.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +31,7 @@ from models.crypto import Vault
 from models.db import Database
 from tests.conftest import TEST_KEY
 from tests.fakes import FakeClock, put_on_call
+from tests.teams.renderer import CardRenderer
 
 TENANT = "tenant-hospital"
 BOT = {"id": "28:peer-support-bot", "name": "Peer support"}
@@ -57,7 +61,9 @@ class FakeConnector:
     Opening a personal chat with someone who already has one answers with its id, as Teams does.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, renderer: CardRenderer | None = None) -> None:
+        self.renderer = renderer
+        self.card_problems: list[tuple[dict[str, Any], list[str]]] = []
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
         self.create_failures: list[Failure] = []
@@ -96,6 +102,22 @@ class FakeConnector:
         self.calls.append(Call("CREATE", conversation, None, body))
         return web.json_response({"id": conversation})
 
+    def check_cards(self, activity: dict[str, Any]) -> None:
+        """Keep what the renderer faults in each card of `activity` (a message or an invoke's
+        answer), for the test's end."""
+        if self.renderer is None:
+            return
+        cards = [
+            attachment["content"]
+            for attachment in activity.get("attachments") or []
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+        if activity.get("type") == "application/vnd.microsoft.card.adaptive":
+            cards.append(activity["value"])
+        for card in cards:
+            if problems := self.renderer.problems(card):
+                self.card_problems.append((card, problems))
+
     def creates(self) -> list[Call]:
         return [c for c in self.calls if c.method == "CREATE"]
 
@@ -105,6 +127,7 @@ class FakeConnector:
         body = await request.json()
         conversation = request.match_info["conversation"]
         activity_id = f"activity-{next(self._ids)}"
+        self.check_cards(body)
         self.calls.append(Call("POST", conversation, activity_id, body))
         return web.json_response({"id": activity_id})
 
@@ -113,6 +136,7 @@ class FakeConnector:
             return failure
         body = await request.json()
         match = request.match_info
+        self.check_cards(body)
         self.calls.append(Call("PUT", match["conversation"], match["activity"], body))
         return web.json_response({"id": match["activity"]})
 
@@ -159,8 +183,23 @@ def card_text(card: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every action a person can click on a card, in the order shown: the action sets in its
+    body (and its containers), then the card's own row."""
+    found: list[dict[str, Any]] = []
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if item.get("type") == "ActionSet":
+                found.extend(item["actions"])
+            walk(item.get("items", []))
+
+    walk(card.get("body", []))
+    return found + card.get("actions", [])
+
+
 def verbs(card: dict[str, Any]) -> list[str]:
-    return [action["verb"] for action in card.get("actions", []) if "verb" in action]
+    return [action["verb"] for action in actions_of(card) if "verb" in action]
 
 
 @dataclass
@@ -224,6 +263,7 @@ class TeamsWorld:
         body = await response.json()
         assert body["statusCode"] == 200
         assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        self.connector.check_cards(body)
         return body["value"]
 
     async def run_jobs(self) -> int:
@@ -288,8 +328,28 @@ def teams_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+@pytest.fixture(scope="session")
+def card_renderer() -> Iterator[CardRenderer]:
+    renderer = CardRenderer()
+    yield renderer
+    renderer.close()
+
+
+def assert_cards_render(world: TeamsWorld) -> None:
+    """No card of the test was faulted by Microsoft's renderer."""
+    faults = [
+        f"{problems} in {json.dumps(card)[:600]}"
+        for card, problems in world.connector.card_problems
+    ]
+    assert not faults, "\n".join(faults)
+
+
 async def start_world(
-    database: Database, database_url: str, vault: Vault, **settings: Any
+    database: Database,
+    database_url: str,
+    vault: Vault,
+    renderer: CardRenderer | None = None,
+    **settings: Any,
 ) -> tuple[TeamsWorld, list[Any]]:
     clock = FakeClock()
     runtime = Runtime(
@@ -297,7 +357,7 @@ async def start_world(
     )
     runtime.core.clock = clock
     runtime.engine.clock = clock
-    connector = FakeConnector()
+    connector = FakeConnector(renderer)
     connector_server = TestServer(connector.app)
     await connector_server.start_server()
     app = create_web_app(runtime)
@@ -311,9 +371,10 @@ async def start_world(
 
 @pytest.fixture
 async def teams(
-    database: Database, database_url: str, test_vault: Vault
+    database: Database, database_url: str, test_vault: Vault, card_renderer: CardRenderer
 ) -> AsyncIterator[TeamsWorld]:
-    world, servers = await start_world(database, database_url, test_vault)
+    world, servers = await start_world(database, database_url, test_vault, card_renderer)
     yield world
     for server in servers:
         await server.close()
+    assert_cards_render(world)

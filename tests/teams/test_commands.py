@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from models import ChatIdentity, FollowUpAnswer, PulseAnswer
-from tests.teams.conftest import TeamsWorld, card_text, verbs
+from tests.teams.conftest import TeamsWorld, actions_of, card_text, verbs
 from tests.teams.test_flow import ask, offer_id, offers_to, on_call
 
 
@@ -29,7 +29,7 @@ async def test_a_pulse_answer_is_a_click(teams: TeamsWorld) -> None:
     assert await teams.runtime.pulses.open_due_rounds() == 1
     await teams.run_jobs()
     [pulse] = [call for call in teams.inbox("rita") if "pulse.answer" in verbs(call.card)]
-    four = next(a for a in pulse.card["actions"] if a["title"] == "4")
+    four = next(a for a in actions_of(pulse.card) if a["title"] == "4")
     answer = await teams.click("rita", "pulse.answer", four["data"])
     assert "counted anonymously" in card_text(answer)
     again = await teams.click("rita", "pulse.answer", four["data"])
@@ -47,7 +47,7 @@ async def test_a_check_in_after_close_is_answered_with_a_click(teams: TeamsWorld
     teams.clock.advance(days=1)
     await teams.run_jobs()
     [check_in] = [c for c in teams.inbox("rita") if "checkin.score" in verbs(c.card)]
-    five = next(a for a in check_in.card["actions"] if a["title"] == "5")
+    five = next(a for a in actions_of(check_in.card) if a["title"] == "5")
     assert "Thank you for answering" in card_text(
         await teams.click("rita", "checkin.score", five["data"])
     )

@@ -5,12 +5,14 @@ gets the polite refusal and nothing more."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import time, timedelta
 from typing import Any
 
 from handlers.roster.admin import RosterAdmin
 from models import Peer, Tier
-from tests.teams.conftest import TeamsWorld, card_text
+from tests.teams.conftest import TeamsWorld, actions_of, card_text
 from tests.teams.test_flow import ask, offer_id, offers_to
 
 COORDINATOR_ONLY = (
@@ -75,7 +77,7 @@ async def test_a_coordinator_writing_admin_gets_the_overview_then_the_schedule(
     assert reach_in.startswith("Reach-in after events") and "No event recorded" in reach_in
     assert schedule.startswith("On call, next two weeks") and "Ben (peer supporter)" in schedule
     assert changes.startswith("Change the roster")
-    assert [(action["verb"], action["data"]["value"]) for action in card["actions"]] == [
+    assert [(action["verb"], action["data"]["value"]) for action in actions_of(card)] == [
         ("admin:open", "add_peer"),
         ("admin:open", "remove_peer"),
         ("admin:open", "add_rotation"),
@@ -124,11 +126,21 @@ async def test_report_gives_a_coordinator_the_summary_and_anyone_else_the_refusa
     await teams.make_peer("ana")
     await ask(teams, "rita", note="a hard night on the ward")
 
-    report = card_text(await teams.say("cy", "report"))
+    before = len(teams.inbox("cy"))
+    response = await teams.post(teams.activity("cy", text="report", textFormat="plain"))
+    assert response.status in (200, 201)
+    summary, chart = teams.inbox("cy")[before:]
+    report = card_text(summary.card)
     assert "Programme report: week of" in report and "The last 8 complete weeks" in report
-    assert "Requests" in report
+    assert "Requests" in report and "the chart shows them all" in report
     for secret in ("Rita", "aad-rita", "a hard night"):
         assert secret not in report
+    # the chart the summary speaks of comes right after it, as an inline PNG
+    [image] = chart.body["attachments"]
+    assert image["contentType"] == "image/png" and image["name"].endswith(".png")
+    png = base64.b64decode(image["contentUrl"].removeprefix("data:image/png;base64,"))
+    assert png.startswith(b"\x89PNG") and "Programme report chart" in chart.body["text"]
+    assert len(json.dumps(chart.body)) <= 28_000  # within what Teams takes in one message
 
     refused = card_text(await teams.say("ana", "informe"))  # in Spanish too: the same command
     assert "programme reports are for the programme's coordinators" in refused

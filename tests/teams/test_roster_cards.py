@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from handlers.roster.admin import RosterAdmin
 from models import AuditEvent, Override, Peer, Rotation, RotationMember, Tier
-from tests.teams.conftest import TeamsWorld, card_text, verbs
+from tests.teams.conftest import TeamsWorld, actions_of, card_text, verbs
 from tests.teams.test_flow import ask, offers_to
 
 REFUSED = "the roster tools are for the programme's coordinators"
@@ -60,7 +60,7 @@ async def audit_actions(teams: TeamsWorld) -> list[tuple[str, str]]:
 async def open_form(teams: TeamsWorld, name: str, form: str) -> dict[str, Any]:
     """Write "admin", then click the admin card's button for `form`: the form replaces it."""
     admin = await teams.say(name, "admin")
-    [button] = [action for action in admin["actions"] if action["data"]["value"] == form]
+    [button] = [action for action in actions_of(admin) if action["data"]["value"] == form]
     card = await teams.click(name, button["verb"], button["data"])
     assert verbs(card) == ["admin:submit", "admin:menu"]
     return card
@@ -232,7 +232,7 @@ async def test_the_forms_speak_spanish(teams: TeamsWorld) -> None:
     await coordinator(teams, locale="es-ES")
 
     admin = await teams.say("cy", "administrar")
-    assert [action["title"] for action in admin["actions"]] == [
+    assert [action["title"] for action in actions_of(admin)] == [
         "Añadir compañero",
         "Quitar compañero",
         "Añadir un turno rotatorio",

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from models import Organisation, SupportRequest, Tier
 from tests.fakes import database_down
-from tests.teams.conftest import TeamsWorld, card_text, verbs
+from tests.teams.conftest import TeamsWorld, actions_of, card_text, verbs
 from tests.teams.test_flow import ask, offer_id, offers_to, on_call
 
 
@@ -101,7 +101,7 @@ async def test_a_low_check_in_shows_crisis_lines_and_asking_keeps_them(teams: Te
     teams.clock.advance(days=1)
     await teams.run_jobs()
     [check_in] = [c for c in teams.inbox("rita") if "checkin.score" in verbs(c.card)]
-    two = next(a for a in check_in.card["actions"] if a["title"] == "2")
+    two = next(a for a in actions_of(check_in.card) if a["title"] == "2")
     low = await teams.click("rita", "checkin.score", two["data"])
     assert crisis_container(low) and "988" in card_text(low)
     start = action(low, "support.start")
