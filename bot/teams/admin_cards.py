@@ -294,6 +294,9 @@ def _group_inputs(
             **_choices("facilitator", t(locale, "admin.field.facilitator"), people),
             **({"value": answers["facilitator"]} if answers.get("facilitator") else {}),
         },
+    }
+
+
 def peer_title(locale: str, entry: RosterEntry) -> str:
     return f"{entry.name} ({t(locale, f'tier.{entry.tier}')})"
 
