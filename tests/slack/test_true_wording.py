@@ -1,0 +1,57 @@
+"""What the bot tells requesters and peers is true: a decline does not claim a colleague took
+the request, and a closed case names the day of the first check-in as it is scheduled."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from models import Organisation
+from tests.slack.conftest import FORM, SlackWorld
+from tests.slack.test_flow import ask
+
+
+async def test_a_decline_with_nobody_left_does_not_claim_a_colleague_has_it(slack: SlackWorld):
+    await slack.make_peer("pia")  # the only peer on call
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.decline")
+    declined = slack.now(offer).readable
+    assert "You declined" in declined and "asking others" in declined
+    assert "gone to a colleague" not in declined
+
+
+async def close_by_peer(
+    slack: SlackWorld, requester_locale: str = "en", offsets: list[int] | None = None
+) -> str:
+    """Rita asks, Pia accepts and closes; what Rita is told last."""
+    slack.user("rita", locale=requester_locale)
+    await slack.make_peer("pia")
+    if offsets is not None:
+        async with slack.runtime.database.session() as session, session.begin():
+            await session.execute(update(Organisation).values(follow_up_offsets_days=offsets))
+    await slack.command("rita")
+    language = requester_locale[:2]
+    await slack.submit("rita", {**FORM, "language": language}, locale=language)
+    await slack.run_jobs()
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.click("pia", slack.now(offer), "request.close")
+    await slack.run_jobs()
+    return slack.inbox("rita")[-1].readable
+
+
+async def test_a_closed_case_names_the_day_of_the_first_check_in(slack: SlackWorld):
+    """Closed on Monday 23 November; the first check-in is a day later, in Rita's time zone."""
+    told = await close_by_peer(slack)
+    assert "I will check in with you on Tuesday 24 November" in told
+    assert "few days" not in told
+
+
+async def test_the_day_is_in_the_requesters_language(slack: SlackWorld):
+    told = await close_by_peer(slack, "es-ES")
+    assert "Te escribiré el martes 24 de noviembre" in told
+
+
+async def test_no_check_in_is_promised_when_the_organisation_sends_none(slack: SlackWorld):
+    told = await close_by_peer(slack, offsets=[])
+    assert "closed the case" in told and "check in" not in told

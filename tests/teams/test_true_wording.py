@@ -1,0 +1,27 @@
+"""What the bot tells requesters and peers on Teams is true: a decline does not claim a
+colleague took the request, and a closed case names the day of the first check-in."""
+
+from __future__ import annotations
+
+from tests.teams.conftest import TeamsWorld, card_text
+from tests.teams.test_flow import ask, offer_id, offers_to, on_call
+
+
+async def test_a_decline_with_nobody_left_does_not_claim_a_colleague_has_it(teams: TeamsWorld):
+    await on_call(teams, "pia")
+    await ask(teams, "rita")
+    [offer] = offers_to(teams, "pia")
+    declined = card_text(await teams.click("pia", "offer.decline", {"value": offer_id(offer)}))
+    assert "asking others" in declined and "gone to a colleague" not in declined
+
+
+async def test_a_closed_case_names_the_day_of_the_first_check_in(teams: TeamsWorld):
+    await on_call(teams, "pia")
+    await ask(teams, "rita")
+    [offer] = offers_to(teams, "pia")
+    accepted = await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
+    [close] = [action for action in accepted["actions"] if action["verb"] == "request.close"]
+    await teams.click("pia", "request.close", close["data"])
+    await teams.run_jobs()
+    told = card_text(teams.inbox("rita")[-1].card)
+    assert "I will check in with you on Tuesday 24 November" in told
