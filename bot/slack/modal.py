@@ -54,7 +54,7 @@ def intake_view(locale: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": INTAKE_CALLBACK,
         "private_metadata": locale,
-        "title": _text(t(locale, "form.title")[:24]),
+        "title": _text(t(locale, "form.title")),
         "submit": _text(t(locale, "form.submit")),
         "close": _text(t(locale, "form.cancel")),
         "blocks": [
@@ -171,7 +171,7 @@ def result_view(locale: str, message: Message) -> dict[str, Any]:
     """What the modal turns into once submitted: the answer, and a Close button."""
     return {
         "type": "modal",
-        "title": _text(t(locale, "form.title")[:24]),
+        "title": _text(t(locale, "form.title")),
         "close": _text(t(locale, "slack.modal.close")),
         "blocks": [block for block in blocks_of(message) if block["type"] != "actions"],
     }
