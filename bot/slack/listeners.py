@@ -62,7 +62,7 @@ class SlackListeners:
 
     def __post_init__(self) -> None:
         self.overview = Overview(self.core)
-        self.admin = SlackAdmin(self.commands.desk, self.people)
+        self.admin = SlackAdmin(self.commands.desk, self.people, self._publish_home)
         self.reports = SlackReports(self.commands.reports)
 
     def register(self, app: AsyncApp) -> None:
