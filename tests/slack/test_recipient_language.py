@@ -45,3 +45,16 @@ async def test_a_peer_who_never_opened_the_home_is_answered_in_their_language(
     [offer] = slack.offers("lucia")
     await slack.click("lucia", offer, "offer.accept")
     assert "Has aceptado esta solicitud" in slack.now(offer).readable
+
+
+async def test_a_spanish_person_is_told_spanish_command_words_that_work(slack: SlackWorld):
+    slack.user("rita", locale="es-ES")
+    on = await slack.say("rita", "pulso sí")
+    assert 'escríbeme "pulso no"' in on.readable and "pulse off" not in on.readable
+    off = await slack.say("rita", "pulso no")
+    assert 'escríbeme "pulso sí"' in off.readable
+
+    await slack.command("rita", "ayuda")
+    [help_answer] = slack.api.responses[-1:]
+    shown = str(help_answer)
+    assert "/support ayuda" in shown and "/support help" not in shown
