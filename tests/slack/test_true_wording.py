@@ -55,3 +55,18 @@ async def test_the_day_is_in_the_requesters_language(slack: SlackWorld):
 async def test_no_check_in_is_promised_when_the_organisation_sends_none(slack: SlackWorld):
     told = await close_by_peer(slack, offsets=[])
     assert "closed the case" in told and "check in" not in told
+
+
+async def test_the_acknowledgement_stops_saying_a_peer_is_being_asked_once_one_accepted(
+    slack: SlackWorld,
+):
+    await slack.make_peer("pia")
+    await ask(slack, "rita")
+    [ack] = [m for m in slack.inbox("rita") if "request.withdraw" in m.action_ids]
+    assert "being asked now" in ack.readable
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    now = slack.now(ack)  # updated in place, its crisis lines kept
+    assert "being asked now" not in now.readable and "has accepted" in now.readable
+    assert now.action_ids == [] and "988" in now.readable

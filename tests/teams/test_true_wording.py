@@ -25,3 +25,22 @@ async def test_a_closed_case_names_the_day_of_the_first_check_in(teams: TeamsWor
     await teams.run_jobs()
     told = card_text(teams.inbox("rita")[-1].card)
     assert "I will check in with you on Tuesday 24 November" in told
+
+
+async def test_the_acknowledgement_stops_saying_a_peer_is_being_asked_once_one_accepted(
+    teams: TeamsWorld,
+):
+    await on_call(teams, "pia")
+    await ask(teams, "rita")
+    [ack] = [call for call in teams.inbox("rita") if "request.withdraw" in str(call.card)]
+    [offer] = offers_to(teams, "pia")
+    await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
+    await teams.run_jobs()
+    [update] = [
+        call
+        for call in teams.connector.updates("a:personal-rita")
+        if call.activity_id == ack.activity_id
+    ]
+    text = card_text(update.card)
+    assert "being asked" not in text and "has accepted" in text and "988" in text
+    assert "request.withdraw" not in str(update.card)
