@@ -82,7 +82,7 @@ class Runtime:
         self.cases = Cases(core)
         self.relay = Relay(core)
         self.statuses = PeerStatuses(core)
-        self.follow_ups = FollowUps(core, self.requests)
+        self.follow_ups = FollowUps(core)
         self.pulses = Pulses(core)
         self.retention = Retention(core)
         self.actions = Actions(

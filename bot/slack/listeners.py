@@ -82,8 +82,14 @@ class SlackListeners:
         except Exception:  # the database is down: Slack's locale will do
             return pick_locale(person.locale, self.core.defaults.locale)
 
-    async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
-        await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
+    async def _open_form(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        locale: str,
+        prefill: dict[str, str] | None = None,
+    ) -> None:
+        await client.views_open(trigger_id=trigger_id, view=intake_view(locale, prefill))
 
     async def _help(self, person: Person, locale: str) -> Message:
         card = await self.core.known.card(person.platform, person.tenant_id)
@@ -135,6 +141,9 @@ class SlackListeners:
         if answer is None:  # another way of asking for the form
             await self._open_form(client, body["trigger_id"], await self._locale(person))
             return
+        if answer.prefill is not None:  # the form, filled in; the answer replaces the message
+            locale = await self._locale(person)
+            await self._open_form(client, body["trigger_id"], locale, answer.prefill)
         container = body.get("container") or {}
         if container.get("type") == "view":  # the App Home: show it again, switched
             await self._publish_home(client, person)

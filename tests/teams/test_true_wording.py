@@ -44,3 +44,39 @@ async def test_the_acknowledgement_stops_saying_a_peer_is_being_asked_once_one_a
     text = card_text(update.card)
     assert "being asked" not in text and "has accepted" in text and "988" in text
     assert "request.withdraw" not in str(update.card)
+
+
+async def test_talk_again_opens_the_form_filled_in_in_the_check_ins_place(teams: TeamsWorld):
+    await on_call(teams, "pia")
+    await ask(teams, "rita", category="patient_death", contact="chat")
+    [offer] = offers_to(teams, "pia")
+    accepted = await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
+    [close] = [action for action in accepted["actions"] if action["verb"] == "request.close"]
+    await teams.click("pia", "request.close", close["data"])
+    await teams.run_jobs()
+    teams.clock.advance(days=1)
+    await teams.run_jobs()
+    check_in = teams.inbox("rita")[-1].card
+    assert "About case " in card_text(check_in)
+    [talk] = [
+        action
+        for action in check_in["actions"]
+        + [a for b in check_in["body"] for a in b.get("actions", [])]
+        if action.get("verb") == "checkin.talk_again"
+    ]
+    form = await teams.click("rita", "checkin.talk_again", talk["data"])
+    inputs = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type", "").startswith("Input.") and "value" in node:
+                inputs[node["id"]] = node["value"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(form)
+    assert inputs["category"] == "patient_death" and inputs["contact"] == "chat"
+    assert inputs["urgency"] == "today"
