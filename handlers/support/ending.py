@@ -105,6 +105,10 @@ class Cases:
                 return notices.notice(locale, "request.not_yours")
             if by_requester and request.status == RequestStatus.OPEN.value:
                 view = await self._withdraw_locked(session, organisation, request, locale, now)
+            elif request.status != RequestStatus.ACCEPTED.value and not by_requester:
+                # an old card's Close: it goes back to saying what the case was, and that it
+                # has ended (not a bare line in its place)
+                return messages.case_ended_for_peer(locale, request)
             elif request.status != RequestStatus.ACCEPTED.value:
                 return notices.notice(locale, "request.already_closed")
             else:

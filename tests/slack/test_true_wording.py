@@ -3,10 +3,12 @@ the request, and a closed case names the day of the first check-in as it is sche
 
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import update
 
 from models import Organisation
-from tests.slack.conftest import FORM, SlackWorld
+from tests.slack.conftest import FORM, Posted, SlackWorld
 from tests.slack.test_flow import ask
 
 
@@ -70,3 +72,22 @@ async def test_the_acknowledgement_stops_saying_a_peer_is_being_asked_once_one_a
     now = slack.now(ack)  # updated in place, its crisis lines kept
     assert "being asked now" not in now.readable and "has accepted" in now.readable
     assert now.action_ids == [] and "988" in now.readable
+
+
+async def test_an_old_close_button_on_a_peers_card_leaves_the_case_card_whole(
+    slack: SlackWorld,
+):
+    """Rita closed the case; Pia clicks Close on a copy of her card from before: the card
+    still says what the case was, that it is closed, and offers no button."""
+    await slack.make_peer("pia")
+    await ask(slack, "rita")
+    [offer] = slack.offers("pia")
+    await slack.click("pia", offer, "offer.accept")
+    await slack.run_jobs()
+    before = Posted(offer.channel, copy.deepcopy(slack.now(offer)._stored))
+    await slack.click("rita", slack.inbox("rita")[-1], "request.close")
+    await slack.run_jobs()
+    await slack.click("pia", before, "request.close")
+    card = slack.now(offer)
+    assert "You accepted this request" in card.readable and "is closed" in card.readable
+    assert "Adverse event or error" in card.readable and card.action_ids == []
