@@ -15,6 +15,7 @@ from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from handlers.core.i18n import DEFAULT_LOCALE, t
 from handlers.reports.figures import Report
@@ -53,7 +54,11 @@ def _draw(report: Report, locale: str) -> Figure:
     requests_axis.set_ylabel(t(locale, "report.chart.requests"), color="#4c78a8")
     requests_axis.set_xticks(list(positions), labels, rotation=45, ha="right")
     requests_axis.set_xlim(-0.5, len(labels) - 0.5)  # suppressed periods at the ends too
-    requests_axis.set_ylim(bottom=0)
+    # Whole requests on a readable scale, even when every count is suppressed (matplotlib
+    # would otherwise label an empty axis 0.00 to 0.05).
+    shown = [count for count in requests if count is not None]
+    requests_axis.set_ylim(0, max([*shown, report.threshold]) * 1.15)
+    requests_axis.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     pulse_axis = requests_axis.twinx()
     averages = [_pulse_average(report, index) for index in positions]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -92,7 +94,7 @@ class Runtime:
         self.cases = Cases(core)
         self.relay = Relay(core)
         self.statuses = PeerStatuses(core)
-        self.follow_ups = FollowUps(core, self.requests)
+        self.follow_ups = FollowUps(core)
         self.pulses = Pulses(core)
         self.retention = Retention(core)
         self.forget_me = ForgetMe(core, Erasure(core, self.cases))
@@ -203,9 +205,23 @@ async def prepare_database(runtime: Runtime, *, migrate: bool) -> None:
     runtime.ready = True
 
 
+def _reason(exc: BaseException) -> str:
+    """What the database driver said, on one line (its own words, not SQLAlchemy's wrapper)."""
+    cause = getattr(exc, "orig", None) or exc
+    said = " ".join(str(cause).split())[:200]
+    return f"{type(cause).__name__}: {said}" if said else type(cause).__name__
+
+
 async def ensure_schema_current(database: Database) -> None:
     """Refuse to run on a database that is unreachable or not migrated to the code's head."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    url = database.engine.url
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if file and file != ":memory:" and not await asyncio.to_thread(os.path.exists, file):
+        raise ConfigError(
+            f"DATABASE_URL: there is no database at {file} yet; create it with "
+            "`peer-support db upgrade`"
+        )
     try:
         async with database.engine.connect() as connection:
             has_version = await connection.run_sync(
@@ -216,7 +232,7 @@ async def ensure_schema_current(database: Database) -> None:
             )
     except (OSError, SQLAlchemyError) as exc:
         raise ConfigError(
-            f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}); "
+            f"DATABASE_URL: cannot connect to the database ({_reason(exc)}); "
             "check the host, port, user and database name"
         ) from None
     if current != head:

@@ -141,7 +141,7 @@ def build_hospital(database: Database, clock: FakeClock) -> Hospital:
     messengers.register("teams", teams)
     core = Core(database, defaults=OrganisationDefaults(country="US"), clock=clock)
     requests = Requests(core)
-    follow_ups = FollowUps(core, requests)
+    follow_ups = FollowUps(core)
     handlers = {
         DELIVER: Delivery(database, messengers),
         **SupportJobs(core).job_handlers(),

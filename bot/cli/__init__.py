@@ -18,6 +18,7 @@ import sys
 
 import typer
 
+from bot.cli.common import OneLineErrors
 from bot.cli.db import db_app
 from bot.cli.org import org_app
 from bot.cli.privacy import audit_app, privacy_app
@@ -30,6 +31,8 @@ from bot.cli.setup import setup_app
 from config.settings import ConfigError
 
 app = typer.Typer(
+    cls=OneLineErrors,
+    rich_markup_mode=None,  # plain help: rich shows a stray <bool> beside every flag
     help="Confidential peer support for health and care workers, on Slack and Microsoft Teams.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

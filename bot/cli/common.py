@@ -7,10 +7,17 @@ The runtime (database, adapters, use cases) is imported only by the commands tha
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
+from rich.console import Console
+
+# typer 0.29 carries its own copy of click: its errors are not `click`'s.
+from typer._click import Context
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
 from config.settings import ConfigError, Settings, load_settings
 
@@ -26,6 +33,30 @@ def fail(message: object) -> NoReturn:
     """One line on standard error, exit status 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+def wrong(option: str, accepted: str) -> NoReturn:
+    """A wrong option value: one line naming the option and the accepted form."""
+    fail(f"{option}: {accepted}")
+
+
+class OneLineErrors(TyperGroup):
+    """The command line's top group: a wrong, missing or unknown option or command is one line
+    on standard error (what was wrong and what is accepted) and exit status 2, not a usage box."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            message = " ".join(exc.format_message().split())
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(2) from None
+
+
+def table_console() -> Console:
+    """Where tables go: the terminal's width, or wide enough not to cut a row when the output
+    goes to a file or a pipe (rich would cut it at 80 columns)."""
+    return Console() if sys.stdout.isatty() else Console(width=250)
 
 
 def settings_for_a_process() -> Settings:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 import typer
+from alembic.util import CommandError
 
-from bot.cli.common import run_async, settings_for_a_process
+from bot.cli.common import fail, run_async, settings_for_a_process
 
 log = logging.getLogger("peer_support")
 
@@ -23,8 +24,12 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
 
     async def main() -> None:
         runtime = build_runtime(settings)
-        await upgrade(runtime.database, revision)
-        await runtime.database.dispose()
+        try:
+            await upgrade(runtime.database, revision)
+        except CommandError as exc:
+            fail(f"REVISION: {exc}; use head or a revision id")
+        finally:
+            await runtime.database.dispose()
         log.info("database upgraded to %s", revision)
 
     run_async(main)
@@ -40,8 +45,12 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 
     async def main() -> None:
         runtime = build_runtime(settings)
-        await downgrade(runtime.database, revision)
-        await runtime.database.dispose()
+        try:
+            await downgrade(runtime.database, revision)
+        except CommandError as exc:
+            fail(f"REVISION: {exc}; use base or a revision id")
+        finally:
+            await runtime.database.dispose()
         log.info("database downgraded to %s", revision)
 
     run_async(main)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import OrgOption, with_runtime
+from bot.cli import checks
+from bot.cli.common import OrgOption, with_runtime, wrong
 from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY, CrisisResource
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ def org_create(
     locale: str = typer.Option("en", help="Default language: en or es."),
 ) -> None:
     """Create an organisation; prints its id."""
-    ZoneInfo(time_zone)
+    time_zone = checks.time_zone(time_zone)
+    country, locale = checks.country(country), checks.locale(locale)
+    if not name.strip():
+        wrong("--name", "give the organisation's name")
     organisation_id = with_runtime(
         lambda runtime: _admin(runtime).create_organisation(
-            name, time_zone=time_zone, country=country.upper(), locale=locale
+            name.strip(), time_zone=time_zone, country=country, locale=locale
         )
     )
     typer.echo(organisation_id)
@@ -64,8 +67,9 @@ def org_link(
     tenant: str = typer.Option(..., help="Slack team id (T...) or Teams tenant id."),
 ) -> None:
     """Attach a Slack workspace or Teams tenant to the organisation (one shared roster)."""
-    if platform not in ("slack", "teams"):
-        raise typer.BadParameter("platform must be slack or teams")
+    platform = checks.one_of(platform, "--platform", checks.PLATFORMS)
+    if not tenant.strip():
+        wrong("--tenant", "give the Slack team id (T...) or the Teams tenant id")
     with_runtime(lambda runtime: _admin(runtime).link_workspace(org, platform, tenant))
     typer.echo(f"linked {platform} {tenant} to organisation {org}")
 
@@ -77,22 +81,28 @@ def org_set(
     locale: str | None = typer.Option(None, help="en or es."),
     country: str | None = typer.Option(None, help="Two-letter country code."),
     offer_mode: str | None = typer.Option(None, help="broadcast (all at once) or sequential."),
-    timeout_now: int | None = typer.Option(None, help="Minutes before 'now' requests escalate."),
-    timeout_today: int | None = typer.Option(None, help="Minutes for 'today' requests."),
-    timeout_week: int | None = typer.Option(None, help="Minutes for 'this week' requests."),
-    follow_ups: str | None = typer.Option(None, help="Check-in days after closing, e.g. 1,3,7,30."),
-    pulse_day: int | None = typer.Option(None, help="Pulse weekday, 0 = Monday."),
+    timeout_now: int | None = typer.Option(
+        None, min=1, help="Minutes before 'now' requests escalate."
+    ),
+    timeout_today: int | None = typer.Option(None, min=1, help="Minutes for 'today' requests."),
+    timeout_week: int | None = typer.Option(None, min=1, help="Minutes for 'this week' requests."),
+    follow_ups: str | None = typer.Option(
+        None, help="Check-in days after closing, e.g. 1,3,7,30 (none: no check-ins)."
+    ),
+    pulse_day: int | None = typer.Option(None, min=0, max=6, help="Pulse weekday, 0 = Monday."),
     pulse_time: str | None = typer.Option(None, help="Pulse local time, HH:MM."),
     pulse_second_question: bool | None = typer.Option(
         None, help="Also ask the optional second question (support from the team)."
     ),
-    threshold: int | None = typer.Option(None, help="Smallest group shown in figures (>= 3)."),
+    threshold: int | None = typer.Option(
+        None, min=3, help="Smallest group shown in figures (>= 3)."
+    ),
     small_numbers: str | None = typer.Option(
         None,
         help="threshold (counts under it hidden) or nhs (1-7 hidden, others rounded to 5).",
     ),
-    retention_days: int | None = typer.Option(None, help="Days personal data is kept."),
-    coverage_hours: int | None = typer.Option(None, help="Hours ahead to warn of gaps."),
+    retention_days: int | None = typer.Option(None, min=1, help="Days personal data is kept."),
+    coverage_hours: int | None = typer.Option(None, min=1, help="Hours ahead to warn of gaps."),
     awareness_weeks: int | None = typer.Option(
         None, min=0, help="Remind all staff the service exists every N weeks (0: off)."
     ),
@@ -108,18 +118,22 @@ def org_set(
 ) -> None:
     """Change organisation settings (only those given)."""
     changes: dict[str, Any] = {
-        "time_zone": time_zone,
-        "locale": locale,
-        "country": country.upper() if country else None,
-        "offer_mode": offer_mode,
+        "time_zone": checks.time_zone(time_zone) if time_zone is not None else None,
+        "locale": checks.locale(locale) if locale is not None else None,
+        "country": checks.country(country) if country is not None else None,
+        "offer_mode": checks.one_of(offer_mode, "--offer-mode", checks.OFFER_MODES)
+        if offer_mode is not None
+        else None,
         "timeout_now_minutes": timeout_now,
         "timeout_today_minutes": timeout_today,
         "timeout_week_minutes": timeout_week,
-        "follow_up_offsets_days": [int(day) for day in follow_ups.split(",")]
-        if follow_ups
+        "follow_up_offsets_days": checks.follow_up_days(follow_ups)
+        if follow_ups is not None
         else None,
         "pulse_weekday": pulse_day,
-        "pulse_local_time": time.fromisoformat(pulse_time) if pulse_time else None,
+        "pulse_local_time": checks.clock_time(pulse_time, "--pulse-time")
+        if pulse_time is not None
+        else None,
         "pulse_second_question": pulse_second_question,
         "anonymity_threshold": threshold,
         "small_numbers": small_numbers,
@@ -131,16 +145,10 @@ def org_set(
         "on_call_notice_minutes": on_call_notice,
     }
     changes = {name: value for name, value in changes.items() if value is not None}
-    if time_zone:
-        ZoneInfo(time_zone)
-    if offer_mode and offer_mode not in ("broadcast", "sequential"):
-        raise typer.BadParameter("offer mode must be broadcast or sequential")
     if small_numbers is not None and small_numbers not in ("threshold", "nhs"):
         raise typer.BadParameter("small numbers must be threshold or nhs")
-    if threshold is not None and threshold < 3:
-        raise typer.BadParameter("the threshold must be at least 3")
     if not changes:
-        raise typer.BadParameter("give at least one setting to change")
+        wrong("org set", "give at least one setting to change (see --help)")
     with_runtime(lambda runtime: _admin(runtime).update_settings(None, org, **changes))
     typer.echo(f"updated: {', '.join(sorted(changes))}")
     if country:
@@ -157,14 +165,14 @@ def org_crisis(
 ) -> None:
     """Set the crisis lines every requester is shown."""
     if defaults == bool(line):
-        raise typer.BadParameter("give --line entries, or --defaults")
+        wrong("--line", 'give "Name|contact" entries, or --defaults (not both)')
     resources = None
     if line:
         resources = []
         for entry in line:
             name, _, contact = entry.partition("|")
             if not name.strip() or not contact.strip():
-                raise typer.BadParameter(f"expected Name|contact, got {entry!r}")
+                wrong("--line", f'{entry!r} is not accepted: use "Name|contact"')
             resources.append(
                 CrisisResource(
                     name=name.strip(), contact=contact.strip(), verified_on=date.today().isoformat()

@@ -3,37 +3,44 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import OrgOption, with_runtime
+from bot.cli import checks
+from bot.cli.common import OrgOption, fail, table_console, with_runtime, wrong
+from bot.cli.peer_options import changes, merged_fields
+from handlers.core.i18n import DEFAULT_LOCALE
 from handlers.core.people import Person
 from handlers.roster.admin import PeerFields, RosterAdmin
+from handlers.roster.forms import FormInvalid, override_answers, rotation_answers
 from handlers.roster.imports import ImportReport, RosterImports
 from handlers.roster.watch import RosterWatch
-from models import Organisation, Tier
+from models import Organisation, Tier, Workspace
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-console = Console()
+console = table_console()
+ROTATION_OPTIONS = {
+    "name": "--name",
+    "tier": "--tier",
+    "peers": "--peers",
+    "starts_on": "--starts-on",
+    "handoff": "--handoff",
+    "hours": "--hours",
+}
 
 roster_app = typer.Typer(help="The roster: peers, rotations, overrides, imports, who is on call.")
 
 
 def _admin(runtime: Runtime) -> RosterAdmin:
     return RosterAdmin(runtime.database)
-
-
-def _languages(text: str) -> tuple[str, ...]:
-    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
 
 
 def _print_report(report: ImportReport) -> None:
@@ -53,30 +60,70 @@ def _print_report(report: ImportReport) -> None:
         console.print("Preview only: nothing changed. Run again with --apply to apply it.")
 
 
+def _exit_for(report: ImportReport, applying: bool) -> None:
+    """Any row or event that could not be read: one line and exit status 2, saying what was
+    done."""
+    if not report.errors:
+        return
+    if applying and not report.applied:
+        fail(
+            f"{len(report.errors)} could not be read: nothing was applied (fix them, or use "
+            "--partial to apply the rest)"
+        )
+    fail(f"{len(report.errors)} could not be read")
+
+
 @roster_app.command("add-peer")
 def add_peer(
     org: int = OrgOption,
     platform: str = typer.Option(..., help="slack or teams."),
-    tenant: str = typer.Option(..., help="Slack team id or Teams tenant id."),
+    tenant: str = typer.Option(..., help="Slack team id or Teams tenant id (linked to --org)."),
     user: str = typer.Option(..., help="The person's platform user id."),
     name: str = typer.Option(..., help="Name as shown to requesters who are connected."),
-    tier: Tier = typer.Option(Tier.PEER, help="peer, backup, coordinator or professional."),
+    tier: str | None = typer.Option(
+        None, help="peer, backup, coordinator or professional (new peers: peer)."
+    ),
     unit: str | None = typer.Option(None, help="Their unit (requesters may exclude it)."),
-    languages: str = typer.Option("en", help="Languages they support in, e.g. en,es."),
-    cap: int = typer.Option(2, min=1, help="Open cases at most."),
-    trained_until: str | None = typer.Option(None, help="Training valid until, YYYY-MM-DD."),
+    languages: str | None = typer.Option(
+        None, help="Languages they support in, e.g. en,es (new peers: en)."
+    ),
+    cap: str | None = typer.Option(None, help="Open cases at most, 1 to 20 (new peers: 2)."),
+    trained_until: str | None = typer.Option(
+        None, help="Training valid until, YYYY-MM-DD (today or later)."
+    ),
 ) -> None:
-    """Put someone on the roster (or update them)."""
-    fields = PeerFields(
-        tier=tier,
-        unit=unit,
-        languages=_languages(languages) or ("en",),
-        caseload_cap=cap,
-        training_valid_until=date.fromisoformat(trained_until) if trained_until else None,
-    )
+    """Put someone on the roster, or update them: an update changes only the options given,
+    and says what changed."""
+    platform = checks.one_of(platform, "--platform", checks.PLATFORMS)
+    given = {
+        "tier": tier,
+        "unit": unit,
+        "languages": languages,
+        "cap": cap,
+        "trained_until": trained_until,
+    }
     person = Person(platform=platform, tenant_id=tenant, user_id=user, display_name=name)
-    peer_id = with_runtime(lambda runtime: _admin(runtime).add_peer(None, org, person, fields))
-    typer.echo(f"peer {peer_id}")
+
+    async def work(runtime: Runtime) -> tuple[int, PeerFields | None, PeerFields]:
+        admin = _admin(runtime)
+        async with runtime.database.session() as session:
+            workspace = await session.get(Workspace, (platform, tenant))
+        if workspace is None or workspace.organisation_id != org:
+            wrong(
+                "--tenant",
+                f"{platform} {tenant} is not linked to organisation {org}: link it first "
+                f"(peer-support org link --org {org} --platform {platform} --tenant {tenant})",
+            )
+        before = await admin.peer_fields_of(org, person)
+        fields = merged_fields(given, before, runtime.core.clock().date())
+        return await admin.add_peer(None, org, person, fields), before, fields
+
+    peer_id, before, after = with_runtime(work)
+    if before is None:
+        typer.echo(f"peer {peer_id} added")
+        return
+    changed = changes(before, after)
+    typer.echo(f"peer {peer_id} updated: {changed}" if changed else f"peer {peer_id}: no change")
 
 
 @roster_app.command("remove-peer")
@@ -84,7 +131,9 @@ def remove_peer(
     org: int = OrgOption, peer: int = typer.Option(..., help="Peer id (see `roster list`).")
 ) -> None:
     """Take a peer off the roster (out of rotations and overrides)."""
-    with_runtime(lambda runtime: _admin(runtime).remove_peer(None, org, peer))
+    removed = with_runtime(lambda runtime: _admin(runtime).remove_peer(None, org, peer))
+    if removed is False:
+        fail(f"--peer: peer {peer} is already off the roster (see `roster list --org {org}`)")
     typer.echo(f"peer {peer} removed")
 
 
@@ -111,22 +160,34 @@ def add_rotation(
     org: int = OrgOption,
     name: str = typer.Option(..., help="A name, e.g. 'Nights'."),
     peers: str = typer.Option(..., help="Peer ids in turn order, e.g. 3,5,8."),
-    tier: Tier = typer.Option(Tier.PEER, help="Which tier the rotation covers."),
+    tier: str = typer.Option(Tier.PEER.value, help="peer, backup, coordinator or professional."),
     starts_on: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     handoff: str = typer.Option("08:00", help="Local handoff time, HH:MM."),
-    hours: int = typer.Option(24, min=1, help="Shift length in hours."),
+    hours: str = typer.Option("24", help="Shift length in hours, 1 to 336."),
 ) -> None:
     """Define a rotation: members take shifts of HOURS in turn from the handoff time."""
+    try:
+        answers = rotation_answers(
+            DEFAULT_LOCALE,
+            name=name,
+            tier=tier.strip().lower(),
+            peers=checks.ids(peers, "--peers"),
+            starts_on=starts_on,
+            handoff=handoff,
+            hours=hours,
+        )
+    except FormInvalid as exc:
+        checks.form_errors(exc, ROTATION_OPTIONS)
     rotation_id = with_runtime(
         lambda runtime: _admin(runtime).add_rotation(
             None,
             org,
-            name=name,
-            tier=tier,
-            starts_on=date.fromisoformat(starts_on),
-            handoff_time=time.fromisoformat(handoff),
-            shift_hours=hours,
-            peer_ids=[int(part) for part in peers.split(",") if part.strip()],
+            name=answers.name,
+            tier=answers.tier,
+            starts_on=answers.starts_on,
+            handoff_time=answers.handoff_time,
+            shift_hours=answers.shift_hours,
+            peer_ids=answers.peer_ids,
         )
     )
     typer.echo(f"rotation {rotation_id}")
@@ -142,6 +203,8 @@ def add_override(
     replaces: int | None = typer.Option(None, help="Peer id taken off call for the period."),
 ) -> None:
     """Put a peer on call for a period (a swap, a holiday cover)."""
+    local_start = checks.local_moment(start, "--from")
+    local_end = checks.local_moment(end, "--to")
 
     async def work(runtime: Runtime) -> int:
         async with runtime.database.session() as session:
@@ -149,15 +212,23 @@ def add_override(
             if organisation is None:
                 raise LookupError(f"no organisation {org}")
             zone = ZoneInfo(organisation.time_zone)
-        starts_at = datetime.fromisoformat(start).replace(tzinfo=zone).astimezone(UTC)
-        ends_at = datetime.fromisoformat(end).replace(tzinfo=zone).astimezone(UTC)
+        try:
+            answers = override_answers(
+                DEFAULT_LOCALE,
+                runtime.core.clock(),
+                peer=str(peer),
+                starts_at=local_start.replace(tzinfo=zone).isoformat(),
+                ends_at=local_end.replace(tzinfo=zone).isoformat(),
+            )
+        except FormInvalid as exc:
+            checks.form_errors(exc, {"starts_at": "--from", "ends_at": "--to", "peer": "--peer"})
         return await _admin(runtime).add_override(
             None,
             org,
-            peer_id=peer,
+            peer_id=answers.peer_id,
             tier=tier,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=answers.starts_at,
+            ends_at=answers.ends_at,
             replaces_peer_id=replaces,
         )
 
@@ -199,17 +270,32 @@ def import_csv(
     org: int = OrgOption,
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV file."),
     apply: bool = typer.Option(False, help="Apply the changes (default: preview only)."),
+    partial: bool = typer.Option(
+        False, help="With --apply, apply the good rows even if some could not be read."
+    ),
 ) -> None:
     """Import peers from CSV: platform,tenant,user_id,name,tier,unit,languages,cap,trained_until
-    (languages separated by ';')."""
-    text = path.read_text(encoding="utf-8-sig")
-    _print_report(
-        with_runtime(
-            lambda runtime: RosterImports(runtime.database).import_peers_csv(
-                None, org, text, apply=apply
-            )
+    (languages separated by ';'; UTF-8, or Excel's "Unicode text"). All or nothing: any row
+    that cannot be read stops the import (exit status 1) unless --partial is given."""
+    text = _read_text(path)
+    report = with_runtime(
+        lambda runtime: RosterImports(runtime.database, runtime.core.clock).import_peers_csv(
+            None, org, text, apply=apply, partial=partial
         )
     )
+    _print_report(report)
+    _exit_for(report, apply)
+
+
+def _read_text(path: Path) -> str:
+    """A text file as spreadsheets save them: UTF-8 (with or without its mark) or UTF-16."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        wrong("path", f"{path} is not a text file: save it as CSV (UTF-8) or Unicode text")
 
 
 async def _fetch(source: str) -> bytes:
@@ -237,11 +323,13 @@ def import_ical(
         except (OSError, aiohttp.ClientError) as exc:
             raise ValueError(f"could not read {source}: {exc}") from None
         now = datetime.now(UTC)
-        return await RosterImports(runtime.database).import_rotation_ical(
+        return await RosterImports(runtime.database, runtime.core.clock).import_rotation_ical(
             None, org, data, tier=tier, start=now, end=now + timedelta(days=days), apply=apply
         )
 
-    _print_report(with_runtime(work))
+    report = with_runtime(work)
+    _print_report(report)
+    _exit_for(report, apply)
 
 
 @roster_app.command("lapsing")
@@ -253,7 +341,11 @@ def lapsing(org: int = OrgOption) -> None:
         peers = await RosterWatch(runtime.core).lapsing(org)
         return [(names.get(peer.id, ""), peer.training_valid_until) for peer in peers]
 
+    rows = with_runtime(work)
+    if not rows:
+        console.print("Nobody's training lapses within 30 days.")
+        return
     table = Table("peer", "training valid until")
-    for name, valid_until in with_runtime(work):
+    for name, valid_until in rows:
         table.add_row(name, valid_until.isoformat() if valid_until else "")
     console.print(table)

@@ -12,8 +12,12 @@ sandbox_app = typer.Typer()
 
 @sandbox_app.command()
 def sandbox(
-    port: int | None = typer.Option(None, help="The bot's port [default: PORT, or 3000]."),
-    page_port: int = typer.Option(3001, help="The sandbox page's (and fake Slack's) port."),
+    port: int | None = typer.Option(
+        None, min=0, max=65535, help="The bot's port [default: PORT, or 3000]."
+    ),
+    page_port: int = typer.Option(
+        3001, min=0, max=65535, help="The sandbox page's (and fake Slack's) port."
+    ),
     database_url: str = typer.Option(
         "sqlite+aiosqlite:///peer_support_sandbox.db", help="The sandbox's own database."
     ),

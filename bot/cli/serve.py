@@ -160,7 +160,9 @@ def worker() -> None:
 
 @serve_app.command()
 def start(
-    page_port: int = typer.Option(3001, help="The sandbox page's port, when it starts."),
+    page_port: int = typer.Option(
+        3001, min=0, max=65535, help="The sandbox page's port, when it starts."
+    ),
 ) -> None:
     """What `make run` starts: `serve` if Slack or Teams is set up, else the sandbox.
 

@@ -14,7 +14,8 @@ setup_app = typer.Typer()
 
 @setup_app.command("check-config")
 def check_config() -> None:
-    """Check the settings and the database; print what would run. Exit 2 with one line if wrong."""
+    """Check the settings and the database, creating nothing; print what would run. Exit 2
+    with one line (what is wrong, and what to run) if anything is."""
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -22,14 +23,25 @@ def check_config() -> None:
     from bot.logs import configure_logging
     from bot.platforms import platform_status
     from bot.runtime import build_runtime, ensure_schema_current
+    from models.crypto import vault_from_settings
+    from models.db import Database
 
     configure_logging("WARNING")
 
+    # A check creates nothing: the local key file is read only if it is there (the runtime
+    # would create it), and the database is looked at before anything is built.
+    has_key = bool(settings.encryption_key_list) or Path(settings.local_key_file).exists()
+
     async def main() -> None:
-        runtime = build_runtime(settings)
+        if has_key:
+            vault_from_settings(settings)
+        database = Database(settings.database_url)
         try:
-            await ensure_schema_current(runtime.database)
+            await ensure_schema_current(database)
         finally:
+            await database.dispose()
+        if has_key:
+            runtime = build_runtime(settings)
             await runtime.database.dispose()
         typer.echo(f"settings: ok ({settings.environment})")
         typer.echo("database: ok, schema current")

@@ -44,11 +44,20 @@ PEER_PICKER = re.compile(rf"^({'|'.join(PEER_PICKERS)})$")
 Track = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
 
 
+# After a change: show the person's Home again (it shows the schedule too).
+Refresh = Callable[[AsyncWebClient, Person], Awaitable[None]]
+
+
+async def _nothing_to_refresh(client: AsyncWebClient, person: Person) -> None:
+    return None
+
+
 @dataclass
 class SlackAdmin:
     desk: RosterDesk
     people: SlackPeople
     reach_in: ReachIn
+    refresh_home: Refresh = _nothing_to_refresh
 
     def register(self, app: AsyncApp, track: Track) -> None:
         app.action(FORM_BUTTON)(track(self.on_button))
@@ -118,8 +127,20 @@ class SlackAdmin:
             await ack(response_action="errors", errors=exc.errors)
             return
         except NotAllowed:
-            answer = refusal(locale)
+            await ack(response_action="update", view=done_view(locale, refusal(locale)))
+            return
         await ack(response_action="update", view=done_view(locale, answer))
+        await self._show_changed(client, person, locale, view.get("previous_view_id"))
+
+    async def _show_changed(
+        self, client: AsyncWebClient, person: Person, locale: str, menu_id: str | None
+    ) -> None:
+        """Every screen that shows the schedule shows it as it is now: the menu under the
+        form (what Back returns to) and the coordinator's Home."""
+        if menu_id:
+            schedule = await self.desk.schedule(person, locale)
+            await client.views_update(view_id=menu_id, view=menu_view(locale, schedule))
+        await self.refresh_home(client, person)
 
     async def _change(
         self,

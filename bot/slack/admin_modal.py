@@ -60,13 +60,16 @@ def _input(
     }
 
 
-def _modal(locale: str, callback_id: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+def _modal(
+    locale: str, callback_id: str, blocks: list[dict[str, Any]], *, close: str = "admin.back"
+) -> dict[str, Any]:
+    """A roster modal; the menu at the bottom of the stack closes, the forms above go back."""
     return {
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": locale,
         "title": _text(t(locale, "admin.title"), 24),
-        "close": _text(t(locale, "admin.back")),
+        "close": _text(t(locale, close)),
         "blocks": blocks,
     }
 
@@ -89,6 +92,7 @@ def menu_view(locale: str, schedule: Message) -> dict[str, Any]:
         MENU_CALLBACK,
         [intro, {"type": "actions", "elements": buttons}, {"type": "divider"}]
         + blocks_of(schedule),
+        close="admin.close",
     )
 
 

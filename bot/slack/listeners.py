@@ -63,7 +63,9 @@ class SlackListeners:
 
     def __post_init__(self) -> None:
         self.overview = Overview(self.core)
-        self.admin = SlackAdmin(self.commands.desk, self.people, self.actions.reach_in)
+        self.admin = SlackAdmin(
+            self.commands.desk, self.people, self.actions.reach_in, self._publish_home
+        )
         self.reports = SlackReports(self.commands.reports)
 
     def register(self, app: AsyncApp) -> None:
@@ -85,12 +87,18 @@ class SlackListeners:
             return pick_locale(person.locale, self.core.defaults.locale)
 
     async def _open_form(
-        self, client: AsyncWebClient, trigger_id: str, locale: str, person: Person
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        locale: str,
+        person: Person,
+        prefill: dict[str, str] | None = None,
     ) -> None:
-        """Open the intake form, retrying within the trigger's three-second life; if Slack
-        will not open it, the person gets a DM with the crisis lines and a button that opens
-        the form again (a new click brings a new trigger). Never a silent failure."""
-        if await open_view(client, trigger_id, intake_view(locale)):
+        """Open the intake form (filled in with `prefill`), retrying within the trigger's
+        three-second life; if Slack will not open it, the person gets a DM with the crisis
+        lines and a button that opens the form again (a new click brings a new trigger). Never
+        a silent failure."""
+        if await open_view(client, trigger_id, intake_view(locale, prefill)):
             return
         card = await self.core.known.card(person.platform, person.tenant_id)
         await post_direct(
@@ -154,6 +162,9 @@ class SlackListeners:
         if answer is None:  # another way of asking for the form
             await self._open_form(client, body["trigger_id"], await self._locale(person), person)
             return
+        if answer.prefill is not None:  # the form, filled in; the answer replaces the message
+            locale = await self._locale(person)
+            await self._open_form(client, body["trigger_id"], locale, person, answer.prefill)
         container = body.get("container") or {}
         if container.get("type") == "view":  # the App Home: show it again, switched
             await self._publish_home(client, person)

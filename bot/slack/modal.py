@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.slack.blocks import blocks_of
@@ -49,13 +50,15 @@ def _select(locale: str, field: str, values: list[str], initial: str | None) -> 
     }
 
 
-def intake_view(locale: str) -> dict[str, Any]:
+def intake_view(locale: str, prefill: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The intake form; `prefill` fills it in (as a case it follows), to be checked and sent."""
+    given = prefill or {}
     language = locale if locale in {item.value for item in Language} else Language.EN.value
-    return {
+    view = {
         "type": "modal",
         "callback_id": INTAKE_CALLBACK,
         "private_metadata": locale,
-        "title": _text(t(locale, "form.title")[:24]),
+        "title": _text(t(locale, "form.title")),
         "submit": _text(t(locale, "form.submit")),
         "close": _text(t(locale, "form.cancel")),
         "blocks": [
@@ -64,10 +67,15 @@ def intake_view(locale: str) -> dict[str, Any]:
                 "type": "context",
                 "elements": [{"type": "mrkdwn", "text": platform_caveat(locale, "slack")}],
             },
-            _select(locale, "urgency", [u.value for u in Urgency], None),
-            _select(locale, "category", [c.value for c in Category], None),
-            _select(locale, "contact", [c.value for c in Contact], None),
-            _select(locale, "language", [lang.value for lang in Language], language),
+            _select(locale, "urgency", [u.value for u in Urgency], given.get("urgency")),
+            _select(locale, "category", [c.value for c in Category], given.get("category")),
+            _select(locale, "contact", [c.value for c in Contact], given.get("contact")),
+            _select(
+                locale,
+                "language",
+                [lang.value for lang in Language],
+                given.get("language", language),
+            ),
             {
                 "type": "input",
                 "block_id": "options",
@@ -132,6 +140,11 @@ def intake_view(locale: str) -> dict[str, Any]:
             },
         ],
     }
+    if given.get("anonymous") == "true":
+        [options] = [block for block in view["blocks"] if block.get("block_id") == "options"]
+        anonymous = options["element"]["options"][0]
+        options["element"]["initial_options"] = [anonymous]
+    return view
 
 
 def answers_of(view: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +189,7 @@ def result_view(locale: str, message: Message) -> dict[str, Any]:
     """What the modal turns into once submitted: the answer, and a Close button."""
     return {
         "type": "modal",
-        "title": _text(t(locale, "form.title")[:24]),
+        "title": _text(t(locale, "form.title")),
         "close": _text(t(locale, "slack.modal.close")),
         "blocks": [block for block in blocks_of(message) if block["type"] != "actions"],
     }

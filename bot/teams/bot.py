@@ -213,6 +213,8 @@ class TeamsBot(ActivityHandler):
         message = await self.actions.dispatch(person, verb, str(data.get("value") or ""))
         if message is None:  # support.start
             return intake_card(await self._locale(person))
+        if message.prefill is not None:  # the form, filled in, in the clicked card's place
+            return intake_card(await self._locale(person), message.prefill)
         return message_card(message)
 
     async def _submit(self, person: Person, data: dict[str, Any]) -> Card:

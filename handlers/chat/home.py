@@ -69,6 +69,10 @@ def _time_on_call(locale: str, status: PeerStatus) -> str:
         return format_datetime(moment, "EEE d MMM, HH:mm", tzinfo=zone, locale=locale)
 
     until = status.on_call_until
+    if status.on_call_now and not status.available:  # on the rota, but requests skip them
+        if until is None:
+            return t(locale, "home.peer.on_rota_now_unavailable_open")
+        return t(locale, "home.peer.on_rota_now_unavailable", until=when(until))
     if status.on_call_now:
         if until is None:
             return t(locale, "home.peer.on_call_now_open")

@@ -98,8 +98,14 @@ async def find_organisation(
 
 
 async def find_identity(session: AsyncSession, person: Person) -> ChatIdentity | None:
+    """The person's identity, with the language their platform gives now: a peer's Slack locale
+    reaches the bot only when they act, and everything sent to them later (offers, receipts)
+    must be in it. In a writing transaction the new language is stored."""
     key = lookup_key(person.platform, person.tenant_id, person.user_id)
-    return await session.scalar(select(ChatIdentity).where(ChatIdentity.lookup_key == key))
+    identity = await session.scalar(select(ChatIdentity).where(ChatIdentity.lookup_key == key))
+    if identity is not None and person.locale and person.locale != identity.locale:
+        identity.locale = person.locale
+    return identity
 
 
 async def identity_for(

@@ -62,6 +62,9 @@ class Message(BaseModel):
     # Someone the reader should get in touch with (rendered as a mention where possible).
     contact: Address | None = None
     attachment: Attachment | None = None
+    # Answers to open the intake form with (urgency, category, contact, language, anonymous):
+    # the adapter opens the form, filled in, along with this message.
+    prefill: dict[str, str] | None = None
 
     def plain_text(self) -> str:
         """Everything a person would read, as one string (fallback text, tests)."""

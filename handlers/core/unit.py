@@ -49,13 +49,14 @@ class Core:
         return notices.notice(pick_locale(person.locale, self.defaults.locale), "request.unknown")
 
     async def locale_for(self, person: Person) -> str:
-        """The person's language: their platform's, else their organisation's, else ours."""
-        if person.locale:
-            return pick_locale(person.locale)
-        async with self.database.session() as session:
+        """The person's language: their platform's, else their organisation's, else ours.
+
+        The platform's language is stored on their identity, so what the bot sends them later,
+        unasked (an offer, a check-in), is in it too."""
+        async with self.database.session() as session, session.begin():
             identity = await find_identity(session, person)
             if identity is not None:
                 organisation = await session.get(Organisation, identity.organisation_id)
                 assert organisation is not None
                 return locale_of(identity, organisation)
-        return pick_locale(self.defaults.locale)
+        return pick_locale(person.locale, self.defaults.locale)

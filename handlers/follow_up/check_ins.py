@@ -8,6 +8,7 @@ click is refused politely.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,8 @@ from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Button, Message
 from handlers.core.unit import Core
-from handlers.support.asking import Requests, Submitted
 from handlers.support.ending import FOLLOW_UP
-from handlers.support.intake import IntakeForm, Urgency
+from handlers.support.intake import Urgency
 from models import ChatIdentity, DueJob, FollowUpAnswer, JobStatus, Organisation, SupportRequest
 
 SCORE = "checkin.score"
@@ -33,15 +33,17 @@ STOP = "checkin.stop"
 LOW_SCORE = 2
 
 
-def check_in_message(locale: str, check_in_id: int) -> Message:
+def check_in_message(locale: str, check_in_id: int, reference: str | None = None) -> Message:
+    """A check-in, saying which case it follows (a person may have had several)."""
     scores = [
         Button(action=SCORE, label=str(score), value=f"{check_in_id}:{score}", answers_line=0)
         for score in range(1, 6)
     ]
+    about = [t(locale, "checkin.about", reference=reference)] if reference else []
     return Message(
         kind="checkin",
         title=t(locale, "checkin.title"),
-        lines=[t(locale, "checkin.question")],
+        lines=[*about, t(locale, "checkin.question")],
         buttons=[
             *scores,
             Button(
@@ -54,10 +56,19 @@ def check_in_message(locale: str, check_in_id: int) -> Message:
     )
 
 
+def replaced_check_in(locale: str, reference: str | None) -> Message:
+    """An earlier check-in of a case, once a newer one is sent: no buttons left on it."""
+    about = [t(locale, "checkin.about", reference=reference)] if reference else []
+    return Message(
+        kind="checkin",
+        title=t(locale, "checkin.title"),
+        lines=[*about, t(locale, "checkin.replaced")],
+    )
+
+
 class FollowUps:
-    def __init__(self, core: Core, requests: Requests) -> None:
+    def __init__(self, core: Core) -> None:
         self.core = core
-        self.requests = requests
         self.database = core.database
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
@@ -74,10 +85,54 @@ class FollowUps:
                 return {"skipped": "paused"}
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
-            message = check_in_message(locale_of(identity, organisation), job.id)
+            locale = locale_of(identity, organisation)
+            reference = await self._reference(session, job.payload["round"])
+            await self._retire_earlier(session, identity, job, locale, reference, now)
+            message = check_in_message(locale, job.id, reference)
             await deliver(session, to=identity, message=message, key=f"checkin:{job.id}", now=now)
         self.core.after_commit()
         return {"sent": True}
+
+    async def _reference(self, session: AsyncSession, round_id: str) -> str | None:
+        """The case's reference, while the case is kept (the purge may have removed it)."""
+        case = await session.get(SupportRequest, round_id)
+        return case.reference if case is not None else None
+
+    async def _retire_earlier(
+        self,
+        session: AsyncSession,
+        identity: ChatIdentity,
+        job: DueJob,
+        locale: str,
+        reference: str | None,
+        now: datetime,
+    ) -> None:
+        """The same case's earlier check-ins, sent and not answered, lose their buttons: one
+        open check-in per case, not a pile of them."""
+        earlier = await session.scalars(
+            select(DueJob).where(
+                DueJob.kind == FOLLOW_UP,
+                DueJob.idempotency_key.startswith(f"follow_up:{job.payload['round']}:"),
+                DueJob.status == JobStatus.DONE.value,
+                DueJob.id != job.id,
+            )
+        )
+        for old in earlier:
+            if (old.result or {}).get("answered") or (old.result or {}).get("replaced"):
+                continue
+            sent = await session.scalar(
+                select(DueJob).where(DueJob.idempotency_key == f"deliver:checkin:{old.id}")
+            )
+            old.result = {**(old.result or {}), "replaced": True}
+            if sent is not None:
+                await deliver(
+                    session,
+                    to=identity,
+                    message=replaced_check_in(locale, reference),
+                    key=f"checkin:{old.id}:replaced",
+                    now=now,
+                    update_of=sent,
+                )
 
     async def answer(
         self, person: Person, check_in_id: int, choice: str, score: int | None = None
@@ -100,6 +155,8 @@ class FollowUps:
             locale = locale_of(identity, organisation)
             if (job.result or {}).get("answered"):
                 return notices.notice(locale, "checkin.already")
+            if (job.result or {}).get("replaced"):  # a newer check-in of the case is open
+                return notices.notice(locale, "checkin.closed")
             valid_score = score if choice == SCORE and score in range(1, 6) else None
             session.add(
                 FollowUpAnswer(
@@ -113,10 +170,13 @@ class FollowUps:
             job.result = {**(job.result or {}), "answered": True}
             if choice == STOP:
                 await self._stop_remaining(session, job.payload["round"])
-                return notices.notice(locale, "checkin.stopped")
+                reference = await self._reference(session, job.payload["round"])
+                if reference is None:
+                    return notices.notice(locale, "checkin.stopped")
+                return notices.notice(locale, "checkin.stopped_case", reference=reference)
             previous = await session.get(SupportRequest, job.payload["round"])
         if choice == TALK_AGAIN:
-            return (await self._talk_again(person, previous)).acknowledgement
+            return talk_again(locale, previous)
         if valid_score is not None and valid_score <= LOW_SCORE:
             return notices.offer_support(locale, "checkin.low", crisis_resources(organisation))
         return notices.notice(locale, "checkin.thanks")
@@ -132,13 +192,22 @@ class FollowUps:
         for job in pending:
             job.status = JobStatus.CANCELLED.value
 
-    async def _talk_again(self, person: Person, previous: SupportRequest | None) -> Submitted:
-        """A new request like the last one; routing puts the peer who helped before first."""
-        form = IntakeForm(
-            urgency=Urgency.TODAY,
-            category=previous.category if previous else "other",
-            contact=previous.contact if previous else "chat",
-            language=previous.language if previous else "en",
-            anonymous=previous.anonymous if previous else False,
-        )
-        return await self.requests.request_support(person, form)
+
+def talk_again(locale: str, previous: SupportRequest | None) -> Message:
+    """ "I would like to talk to a peer again": the form opens, filled in as the case it
+    follows (what happened, how to be reached, language, anonymity), to check and send; the
+    check-in says so, with a button to open it again."""
+    prefill = {"urgency": Urgency.TODAY.value}
+    if previous is not None:
+        prefill |= {
+            "category": previous.category,
+            "contact": previous.contact,
+            "language": previous.language,
+            "anonymous": "true" if previous.anonymous else "false",
+        }
+    return Message(
+        kind="checkin.talk_again",
+        lines=[t(locale, "checkin.talk_again_form")],
+        buttons=[notices.start_button(locale)],
+        prefill=prefill,
+    )

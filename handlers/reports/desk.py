@@ -1,4 +1,5 @@
-"""The programme report a coordinator asks for in chat: the last eight complete weeks.
+"""The programme report a coordinator asks for in chat: the last eight complete weeks, and the
+current week so far (suppressed the same way), so what was done this week shows too.
 
 The figures are `programme_report`'s, small cells suppressed exactly as on the command line, and
 every run is audited as the command line's is (`report_viewed`), with the coordinator's roster
@@ -17,7 +18,7 @@ from handlers.core.audit import peer_actor
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.reports.figures import Period, Report, seen_report
+from handlers.reports.figures import Period, Report, programme_report, seen_report
 from handlers.reports.summary import summary
 from handlers.roster.access import require_coordinator
 from models import Organisation
@@ -73,9 +74,15 @@ class ReportDesk:
             organisation = await session.get(Organisation, coordinator.organisation_id)
             assert organisation is not None
             now = self.core.clock()
-            start, end = complete_weeks(now, ZoneInfo(organisation.time_zone))
+            zone = ZoneInfo(organisation.time_zone)
+            start, end = complete_weeks(now, zone)
             actor = peer_actor(coordinator)
             report = await seen_report(
                 session, organisation, start, end, Period.WEEK, actor=actor, at=now
             )
-        return ChatReport(report, summary(report, locale), start, end)
+            today = now.astimezone(zone).date()
+            this_week = await programme_report(
+                session, organisation, end + timedelta(days=1), today, Period.WEEK
+            )
+        so_far = this_week.periods[-1] if this_week.periods else None
+        return ChatReport(report, summary(report, locale, so_far), start, end)

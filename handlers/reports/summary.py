@@ -6,6 +6,10 @@ trend is told only between two shown figures, so its direction cannot hint at a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from handlers.core.i18n import t
@@ -20,7 +24,9 @@ def wellbeing(figures: PeriodFigures) -> PulseFigures | None:
     return next((p for p in figures.pulse if p.question == WELLBEING_QUESTION), None)
 
 
-def summary(report: Report, locale: str) -> Message:
+def summary(report: Report, locale: str, so_far: PeriodFigures | None = None) -> Message:
+    """The latest complete week, the trend, and (`so_far`) the current week up to now, every
+    figure suppressed as the report suppresses it; dates as people write them in `locale`."""
     latest = report.periods[-1]
     previous = report.periods[-2] if len(report.periods) > 1 else None
     first = report.periods[0]
@@ -31,17 +37,18 @@ def summary(report: Report, locale: str) -> Message:
     pulse = wellbeing(latest)
     return Message(
         kind="report.summary",
-        title=t(locale, "report.title", week=latest.label),
+        title=t(locale, "report.title", week=_day(latest.start, locale)),
         lines=[
             t(
                 locale,
                 "report.period",
                 weeks=len(report.periods),
-                start=first.start.isoformat(),
-                end=latest.end.isoformat(),
+                start=_day(first.start, locale),
+                end=_day(latest.end, locale),
             ),
             _requests_trend(latest, previous, locale),
             _pulse_trend(pulse, locale),
+            *([_so_far(so_far, locale, show)] if so_far is not None else []),
         ],
         fields=[
             (t(locale, "report.field.requests"), show(latest.requests)),
@@ -86,6 +93,21 @@ def _pulse_trend(pulse: PulseFigures | None, locale: str) -> str:
         now=_number(pulse.average, locale),
         change=_number(abs(pulse.trend), locale),
     )
+
+
+def _so_far(figures: PeriodFigures, locale: str, show: Callable[[float | None], str]) -> str:
+    """The week not over yet: what has happened since Monday, shown only as the rest is."""
+    return t(
+        locale,
+        "report.so_far",
+        start=_day(figures.start, locale),
+        requests=show(figures.requests),
+        median=show(figures.median_minutes_to_accept),
+    )
+
+
+def _day(day: date, locale: str) -> str:
+    return format_date(day, "medium", locale=locale)
 
 
 def _number(value: float, locale: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.people import Person, identity_for
+from handlers.core.people import Person, find_identity, identity_for
 from handlers.roster.access import CLI_ACTOR, UnknownPeer, audit_change, authorise
 from handlers.roster.schedule import OnCallEntry, on_call_schedule
 from handlers.safety.risk import clean_phrase, normal
@@ -132,22 +132,46 @@ class RosterAdmin:
             audit_change(self.clock(), session, organisation, who, action, f"peer:{peer.id}")
             return peer.id
 
-    async def remove_peer(self, actor: Person | None, organisation_id: int, peer_id: int) -> None:
-        """Take a peer off the roster: out of every rotation and override, kept for history."""
+    async def peer_fields_of(self, organisation_id: int, person: Person) -> PeerFields | None:
+        """What the roster holds about `person`, if they are an active peer of the
+        organisation (what an update starts from)."""
+        async with self.database.session() as session:
+            identity = await find_identity(session, person)
+            peer = (
+                await session.scalar(select(Peer).where(Peer.identity_id == identity.id))
+                if identity is not None
+                else None
+            )
+            if peer is None or not peer.active or peer.organisation_id != organisation_id:
+                return None
+            return PeerFields(
+                tier=Tier(peer.tier),
+                unit=peer.unit,
+                languages=tuple(peer.languages),
+                caseload_cap=peer.caseload_cap,
+                training_valid_until=peer.training_valid_until,
+            )
+
+    async def remove_peer(self, actor: Person | None, organisation_id: int, peer_id: int) -> bool:
+        """Take a peer off the roster: out of every rotation and override, kept for history.
+        False if they were already off it (nothing changes)."""
         async with self.database.session() as session, session.begin():
             organisation, who = await authorise(session, organisation_id, actor)
             peer = await self._peer(session, organisation, peer_id)
+            if not peer.active:
+                return False
             peer.active = False
             await session.execute(delete(RotationMember).where(RotationMember.peer_id == peer.id))
             await session.execute(delete(Override).where(Override.peer_id == peer.id))
             audit_change(
                 self.clock(), session, organisation, who, "peer_removed", f"peer:{peer.id}"
             )
+            return True
 
     async def _peer(self, session: AsyncSession, organisation: Organisation, peer_id: int) -> Peer:
         peer = await session.get(Peer, peer_id)
         if peer is None or peer.organisation_id != organisation.id:
-            raise UnknownPeer(peer_id)
+            raise UnknownPeer(f"no peer {peer_id} in organisation {organisation.id}")
         return peer
 
     async def peers(self, organisation_id: int) -> list[tuple[Peer, ChatIdentity]]:

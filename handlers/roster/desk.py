@@ -80,10 +80,14 @@ class RosterDesk:
         return found[:limit]
 
     async def schedule(self, person: Person, locale: str) -> Message:
-        """Who is on call for the next two weeks, each stretch once, in local time."""
+        """Who is on call for the next two weeks, each stretch once, in local time; a peer who
+        switched themselves to unavailable is shown so (requests skip them)."""
         organisation_id = await self.organisation_of(person)
         now = self.core.clock()
         names = {entry.peer_id: entry.name for entry in await self.roster(person)}
+        unavailable = {
+            peer.id for peer, _ in await self.admin.peers(organisation_id) if not peer.available
+        }
         async with self.core.database.session() as session:
             organisation = await session.get(Organisation, organisation_id)
             assert organisation is not None
@@ -98,7 +102,9 @@ class RosterDesk:
         lines = [
             t(
                 locale,
-                "admin.schedule.entry",
+                "admin.schedule.entry_unavailable"
+                if entry.peer_id in unavailable
+                else "admin.schedule.entry",
                 start=t(locale, "admin.schedule.now")
                 if entry.starts_at <= now
                 else when(entry.starts_at),

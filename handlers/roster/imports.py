@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from handlers.core.i18n import DEFAULT_LOCALE
 from handlers.core.people import Person, find_identity
 from handlers.roster.access import audit_change, authorise
 from handlers.roster.admin import PeerFields, peer_rows, upsert_peer
 from handlers.roster.calendar import calendar_shifts
+from handlers.roster.forms import FormInvalid, peer_fields
 from models import (
     Override,
     Peer,
@@ -54,9 +56,17 @@ class RosterImports:
         self.clock = clock
 
     async def import_peers_csv(
-        self, actor: Person | None, organisation_id: int, text: str, *, apply: bool
+        self,
+        actor: Person | None,
+        organisation_id: int,
+        text: str,
+        *,
+        apply: bool,
+        partial: bool = False,
     ) -> ImportReport:
-        """Peers from CSV with the columns in CSV_COLUMNS. Without `apply`, only a preview."""
+        """Peers from CSV with the columns in CSV_COLUMNS, each row checked as the chat form
+        checks a peer. Without `apply`, only a preview; with it, all or nothing: a file with a
+        bad row changes nothing, unless `partial` applies the good rows."""
         report = ImportReport()
         rows: list[tuple[Person, PeerFields]] = []
         reader = csv.DictReader(io.StringIO(text))
@@ -64,11 +74,13 @@ class RosterImports:
         if missing:
             report.errors.append((1, f"missing column(s): {', '.join(missing)}"))
             return report
+        today = self.clock().date()
         for line, row in enumerate(reader, start=2):
             try:
-                rows.append(_peer_from_row(row))
+                rows.append(_peer_from_row(row, today))
             except ValueError as exc:
                 report.errors.append((line, str(exc)))
+        apply = apply and (partial or not report.errors)
         async with self.database.session() as session, session.begin():
             organisation, who = await authorise(session, organisation_id, actor)
             for person, fields in rows:
@@ -104,15 +116,16 @@ class RosterImports:
         report = ImportReport()
         async with self.database.session() as session, session.begin():
             organisation, who = await authorise(session, organisation_id, actor)
-            names = {
-                (identity.display_name or "").casefold(): peer.id
+            named = [
+                (peer.id, identity.display_name)
                 for peer, identity in await peer_rows(session, organisation)
                 if identity.display_name
-            }
+            ]
+            names = {name.casefold(): peer_id for peer_id, name in named}
+            shown = {name.casefold(): name for _, name in named}
+            zone = ZoneInfo(organisation.time_zone)
             try:
-                shifts, errors = calendar_shifts(
-                    data, names, ZoneInfo(organisation.time_zone), start, end
-                )
+                shifts, errors = calendar_shifts(data, names, zone, start, end)
             except ValueError as exc:
                 report.errors.append((0, str(exc)))
                 return report
@@ -129,9 +142,10 @@ class RosterImports:
                 )
             }
             for shift in shifts:
-                label = (
-                    f"{shift.name}: {shift.starts_at:%Y-%m-%d %H:%M} to "
-                    f"{shift.ends_at:%Y-%m-%d %H:%M} UTC"
+                label = (  # as the roster names them, in the organisation's local time
+                    f"{shown.get(shift.name, shift.name)}: "
+                    f"{shift.starts_at.astimezone(zone):%Y-%m-%d %H:%M} to "
+                    f"{shift.ends_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
                 )
                 if (shift.peer_id, shift.starts_at, shift.ends_at) in existing:
                     report.unchanged.append(label)  # imported before: the feed read again
@@ -160,7 +174,9 @@ class RosterImports:
         return report
 
 
-def _peer_from_row(row: dict[str, str | None]) -> tuple[Person, PeerFields]:
+def _peer_from_row(row: dict[str, str | None], today: date) -> tuple[Person, PeerFields]:
+    """A CSV row as a peer, checked by the rules of the chat form (ValueError says what)."""
+
     def value(name: str) -> str:
         return (row.get(name) or "").strip()
 
@@ -170,32 +186,26 @@ def _peer_from_row(row: dict[str, str | None]) -> tuple[Person, PeerFields]:
     if not value("tenant") or not value("user_id"):
         raise ValueError("tenant and user_id are required")
     try:
-        tier = Tier(value("tier").lower() or "peer")
-    except ValueError:
-        raise ValueError(f"unknown tier {value('tier')!r}") from None
-    try:
-        cap = int(value("cap") or 2)
-        trained_until = (
-            date.fromisoformat(value("trained_until")) if value("trained_until") else None
+        fields = peer_fields(
+            DEFAULT_LOCALE,
+            today,
+            tier=value("tier").lower() or Tier.PEER.value,
+            unit=value("unit") or None,
+            languages=[
+                lang.strip().lower() for lang in value("languages").split(";") if lang.strip()
+            ]
+            or ["en"],
+            cap=value("cap") or "2",
+            trained_until=value("trained_until") or None,
         )
-    except ValueError as exc:
-        raise ValueError(f"bad number or date: {exc}") from None
-    if cap < 1:
-        raise ValueError("cap must be at least 1")
-    languages = tuple(
-        lang.strip().lower() for lang in value("languages").split(";") if lang.strip()
-    )
+    except FormInvalid as exc:
+        raise ValueError(
+            "; ".join(f"{column}: {message}" for column, message in exc.errors.items())
+        ) from None
     person = Person(
         platform=platform,
         tenant_id=value("tenant"),
         user_id=value("user_id"),
         display_name=value("name") or None,
-    )
-    fields = PeerFields(
-        tier=tier,
-        unit=value("unit") or None,
-        languages=languages or ("en",),
-        caseload_cap=cap,
-        training_valid_until=trained_until,
     )
     return person, fields

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core import notices
 from handlers.core.audit import REQUESTER, audit, peer_actor
+from handlers.core.i18n import t
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import deliver
 from handlers.core.people import (
@@ -103,6 +105,10 @@ class Cases:
                 return notices.notice(locale, "request.not_yours")
             if by_requester and request.status == RequestStatus.OPEN.value:
                 view = await self._withdraw_locked(session, organisation, request, locale, now)
+            elif request.status != RequestStatus.ACCEPTED.value and not by_requester:
+                # an old card's Close: it goes back to saying what the case was, and that it
+                # has ended (not a bare line in its place)
+                return messages.case_ended_for_peer(locale, request)
             elif request.status != RequestStatus.ACCEPTED.value:
                 return notices.notice(locale, "request.already_closed")
             else:
@@ -196,7 +202,7 @@ class Cases:
         request.closed_at = now
         request.closed_by = "peer" if closing_peer else REQUESTER
         if closing_peer:
-            await tell_requester(session, organisation, request, "requester.peer_closed", now)
+            await self._tell_requester_closed(session, organisation, request, now)
         else:
             await self._tell_peer(session, organisation, request, "peer.requester_closed", now)
         await self._retire_buttons(session, organisation, request, now)
@@ -210,6 +216,31 @@ class Cases:
             at=now,
         )
         return notices.notice(locale, "request.closed")
+
+    async def _tell_requester_closed(
+        self,
+        session: AsyncSession,
+        organisation: Organisation,
+        request: SupportRequest,
+        now: datetime,
+    ) -> None:
+        """The peer closed the case: the requester is told, with the day of the first check-in
+        as it will really come (or none, if the organisation sends none)."""
+        if request.requester_id is None:
+            return
+        requester = await session.get(ChatIdentity, request.requester_id)
+        assert requester is not None
+        due = follow_up_times(organisation, now, requester.time_zone)
+        if not due:
+            await tell_requester(
+                session, organisation, request, "requester.peer_closed.no_check_ins", now
+            )
+            return
+        zone = ZoneInfo(known_time_zone(requester.time_zone) or organisation.time_zone)
+        first = min(moment for _, moment in due).astimezone(zone).date()
+        locale = locale_of(requester, organisation)
+        day = format_date(first, t(locale, "date.weekday_day"), locale=locale)
+        await tell_requester(session, organisation, request, "requester.peer_closed", now, day=day)
 
     async def _retire_buttons(
         self,

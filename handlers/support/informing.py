@@ -148,6 +148,7 @@ async def tell_requester(
     key: str,
     now: datetime,
     step: str = "",
+    **params: object,
 ) -> None:
     """A message to the requester about their request, with the organisation's crisis lines
     (it points to them, so it carries them)."""
@@ -156,6 +157,6 @@ async def tell_requester(
     requester = await session.get(ChatIdentity, request.requester_id)
     assert requester is not None
     message = messages.to_requester(
-        locale_of(requester, organisation), key, crisis_resources(organisation)
+        locale_of(requester, organisation), key, crisis_resources(organisation), **params
     )
     await deliver(session, to=requester, message=message, key=f"{key}{step}:{request.id}", now=now)

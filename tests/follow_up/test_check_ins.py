@@ -36,7 +36,7 @@ async def test_the_bot_checks_in_on_the_first_offset_day(hospital: Hospital) -> 
     check_in = hospital.last("dana", "checkin").message
     assert [button.label for button in check_in.buttons][:5] == ["1", "2", "3", "4", "5"]
     assert "talk to a peer again" in check_in.plain_text()
-    assert "Stop these messages" in check_in.plain_text()
+    assert "Stop check-ins about this case" in check_in.plain_text()
     assert "checkin" not in hospital.inbox("ana"), "the peer does not send follow-ups"
 
 
@@ -77,22 +77,43 @@ async def test_stop_cancels_the_remaining_check_ins(hospital: Hospital) -> None:
     assert hospital.inbox("dana").count("checkin") == 1
 
 
-async def test_talk_again_goes_first_to_the_peer_who_helped(hospital: Hospital) -> None:
+async def test_talk_again_opens_the_form_filled_in_and_files_nothing(hospital: Hospital) -> None:
+    """The form comes filled in as the case it follows; nothing is asked until it is sent, and
+    then the peer who helped before is asked first."""
     await closed_case(hospital, offer_mode="sequential")
     hospital.clock.advance(days=1)
     await hospital.run_jobs()
     view = await hospital.follow_ups.answer(
         hospital.person("dana"), check_in_id(hospital), TALK_AGAIN
     )
-    assert view.kind == "intake.ack"
+    assert view.prefill is not None
+    assert view.prefill["category"] == "patient_death"
+    assert view.prefill["contact"] == "in_person"
+    assert [button.action for button in view.buttons] == ["support.start"]  # to reopen it
+    await hospital.run_jobs()
+    assert await hospital.count(SupportRequest) == 1  # the form is not sent yet
+    await hospital.ask("dana", category="patient_death", contact="in_person")
     await hospital.run_jobs()
     assert hospital.inbox("ana").count("offer") == 2
     assert hospital.inbox("ben").count("offer") == 0
+
+
+async def test_a_check_in_names_its_case_and_a_newer_one_closes_the_older(
+    hospital: Hospital,
+) -> None:
+    await closed_case(hospital)
     async with hospital.database.session() as session:
-        newest = await session.scalar(
-            select(SupportRequest).order_by(SupportRequest.created_at.desc()).limit(1)
-        )
-    assert newest is not None and newest.category == "patient_death"
+        reference = (await session.scalar(select(SupportRequest))).reference  # type: ignore[union-attr]
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()
+    first = hospital.last("dana", "checkin")
+    assert f"About case {reference}." in first.message.plain_text()
+    hospital.clock.advance(days=2)  # the second one, the first left unanswered
+    await hospital.run_jobs()
+    assert "newer check-in" in first.updated[-1].plain_text()
+    assert first.updated[-1].buttons == []
+    stopped = await hospital.follow_ups.answer(hospital.person("dana"), check_in_id(hospital), STOP)
+    assert f"no more check-ins about case {reference}" in stopped.plain_text()
 
 
 async def test_someone_else_cannot_answer_a_check_in(hospital: Hospital) -> None:

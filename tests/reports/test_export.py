@@ -6,7 +6,7 @@ import struct
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.report_chart import write_trend_chart
+from bot.report_chart import _draw, write_trend_chart
 from handlers.reports.export import CSV_HEADER, csv_rows
 from tests.hospital import Hospital
 from tests.reports.rows import (
@@ -65,3 +65,18 @@ async def test_trend_chart_is_a_png(hospital: Hospital, tmp_path: Path) -> None:
     assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR"
     assert struct.unpack(">II", data[16:24]) == (900, 450)
     assert len(data) > 10_000
+
+
+async def test_a_chart_with_every_count_suppressed_has_a_readable_whole_number_axis(
+    hospital: Hospital,
+) -> None:
+    """A demo's few requests are all suppressed: the requests axis still reads 0 to the
+    threshold in whole numbers, not 0.00 to 0.05."""
+    await hospital.setup()
+    report = await report_for(hospital, date(2026, 9, 1), NEXT_MONDAY)
+    assert all(figures.requests is None for figures in report.periods)
+    requests_axis = _draw(report, "en").axes[0]
+    bottom, top = requests_axis.get_ylim()
+    assert bottom == 0 and top >= report.threshold
+    ticks = [tick for tick in requests_axis.get_yticks() if bottom <= tick <= top]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)

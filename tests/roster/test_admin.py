@@ -97,11 +97,17 @@ async def test_a_csv_import_previews_reports_bad_rows_and_applies(
     assert (preview.added, preview.updated) == (["Nuria"], ["Ana"])
     assert [line for line, _ in preview.errors] == [4, 5, 6]
     assert "platform must be slack or teams" in preview.errors[0][1]
-    assert "unknown tier" in preview.errors[1][1]
+    assert "tier:" in preview.errors[1][1]
     assert len(await admin.peers(hospital.organisation_id)) == 2  # nothing changed yet
 
-    applied = await imports(admin).import_peers_csv(
+    refused = await imports(admin).import_peers_csv(
         None, hospital.organisation_id, text, apply=True
+    )
+    assert not refused.applied  # all or nothing
+    assert len(await admin.peers(hospital.organisation_id)) == 2
+
+    applied = await imports(admin).import_peers_csv(
+        None, hospital.organisation_id, text, apply=True, partial=True
     )
     assert applied.applied
     peers = {

@@ -61,7 +61,11 @@ def state(values: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 async def submit_form(
-    slack: SlackWorld, name: str, form: dict[str, Any], values: dict[str, dict[str, Any]]
+    slack: SlackWorld,
+    name: str,
+    form: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    previous_view_id: str | None = None,
 ) -> dict[str, Any]:
     payload = {
         "type": "view_submission",
@@ -70,7 +74,13 @@ async def submit_form(
         "api_app_id": "A0PEER",
         "token": "legacy",
         "trigger_id": f"trigger-{name}-submit",
-        "view": {**form, "id": "VFORM", "team_id": TEAM, "state": {"values": state(values)}},
+        "view": {
+            **form,
+            "id": "VFORM",
+            "team_id": TEAM,
+            "state": {"values": state(values)},
+            "previous_view_id": previous_view_id,
+        },
         "response_urls": [],
     }
     response = await slack.interact(payload)
@@ -248,3 +258,25 @@ async def test_a_coordinator_sets_up_a_rotation_and_its_peers_take_turns(slack: 
     await slack.submit("rita", FORM)
     await slack.run_jobs()
     assert len(slack.offers("ben")) == 1 and slack.offers("ana") == []
+
+
+async def test_after_a_change_back_shows_the_schedule_as_it_is_now(slack: SlackWorld):
+    """The menu under the form (what Back returns to) and the coordinator's Home show the
+    override just added; the menu at the bottom closes, the forms above it go back."""
+    await slack.make_peer("cy", Tier.COORDINATOR)
+    await slack.make_peer("ana", on_call=False)
+    await slack.open_home("cy")
+    form = await open_form(slack, "cy", "add_override")
+    [menu_id] = slack.api.open_view[slack.user("cy")].stack[:1]
+    menu = slack.api.views[menu_id]
+    assert menu["close"]["text"] == "Close" and form["close"]["text"] == "Back"
+    assert "Ana" not in text_of(menu["blocks"])
+
+    starts = slack.clock() + timedelta(hours=1)
+    answers = an_override(form, "Ana", starts, starts + timedelta(hours=8))
+    answer = await submit_form(slack, "cy", form, answers, previous_view_id=menu_id)
+    assert answer["response_action"] == "update"
+    assert answer["view"]["close"]["text"] == "Back"
+    assert "Ana" in text_of(slack.api.views[menu_id]["blocks"])  # Back shows it
+    home = slack.api.called("views.publish")[-1].args["view"]
+    assert "Ana" in text_of(home)  # and so does the Home

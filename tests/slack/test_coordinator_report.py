@@ -79,14 +79,14 @@ async def test_a_coordinator_gets_the_summary_and_the_chart_in_their_dm(slack: S
     [preparing] = ephemeral_texts(slack)
     assert "Preparing the programme report for the last 8 complete weeks" in preparing
     [summary] = said(slack, "cy")
-    assert summary.text == "Programme report: week of 2026-11-16"
+    assert summary.text == "Programme report: week of Nov 16, 2026"  # dates as people write
     fields = fields_of(summary)
     assert fields["Requests"] == "7"
     assert fields["Median minutes to accept"] == "12"
     assert fields["Wellbeing pulse average (1-5)"] == "4.4"
     assert fields["Escalations"] == "Not shown"  # none: fewer than the threshold
     readable = summary.readable
-    assert "The last 8 complete weeks, 2026-09-28 to 2026-11-22" in readable
+    assert "The last 8 complete weeks, Sep 28, 2026 to Nov 22, 2026" in readable
     assert "Requests went up: 7 this week, 5 the week before." in readable
     assert "The wellbeing pulse average rose by 1.4 to 4.4." in readable
 
@@ -173,7 +173,7 @@ async def test_the_report_word_and_the_summary_speak_spanish(slack: SlackWorld):
     [preparing] = ephemeral_texts(slack)
     assert "Preparando el informe del programa" in preparing
     [summary] = said(slack, "cy")
-    assert summary.text == "Informe del programa: semana del 2026-11-16"
+    assert summary.text == "Informe del programa: semana del 16 nov 2026"
     assert fields_of(summary)["Solicitudes"] == "5"
     assert fields_of(summary)["Escalados"] == "No se muestra"
     [chart] = slack.api.files_in("DCY")
@@ -234,3 +234,24 @@ async def test_the_nhs_rule_rounds_and_says_so(slack: SlackWorld):
     assert "NHS rule: counts of 1 to 7 are not shown" in summary.readable
     assert "12" not in fields.values()
     assert "No trend in requests to tell" in summary.readable  # the week of 6 is hidden
+
+
+async def test_this_week_so_far_shows_what_a_demo_did_today(slack: SlackWorld):
+    """A report of complete weeks alone shows nothing done this week; the week so far is there
+    too, suppressed as the rest is."""
+    _, organisation = await coordinator(slack)
+    today = slack.clock()  # Monday 23 November, 14:00 UTC
+    await add_requests(slack.runtime.database, organisation, today, 6, minutes_to_accept=4)
+    await slack.command("cy", "report")
+    [summary] = said(slack, "cy")
+    assert "This week so far (since Nov 23, 2026): requests 6, median minutes to accept 4." in (
+        summary.readable
+    )
+
+
+async def test_this_week_so_far_is_suppressed_like_the_rest(slack: SlackWorld):
+    _, organisation = await coordinator(slack)
+    await add_requests(slack.runtime.database, organisation, slack.clock(), 2)
+    await slack.command("cy", "report")
+    [summary] = said(slack, "cy")
+    assert "This week so far (since Nov 23, 2026): requests Not shown" in summary.readable

@@ -216,7 +216,7 @@ async def test_once_a_case_is_closed_no_close_or_withdraw_button_is_left(slack: 
     ended = [m for m in slack.inbox("rita") if "is closed" in m.readable]
     assert len(ended) == 2  # the confirmation (Withdraw) and the connection notice (Close)
     assert all(m.action_ids == [] for m in ended)
-    [ack] = [m for m in ended if "We have your request" in m.readable]
+    [ack] = [m for m in ended if "I have your request" in m.readable]
     assert "988" in ack.readable  # the crisis lines are never taken away
 
 

@@ -22,7 +22,7 @@ def test_a_valid_form_parses_and_blank_notes_are_dropped() -> None:
         ({"contact": None}, "contact", "how you would like"),
         ({"note": "x" * (NOTE_MAX_LENGTH + 1)}, "note", f"under {NOTE_MAX_LENGTH} characters"),
         ({"language": "klingon"}, "language", "language from the list"),
-        ({"exclude_own_unit": True}, "unit", "Tell us your unit"),
+        ({"exclude_own_unit": True}, "unit", "Tell me your unit"),
     ],
 )
 def test_bad_fields_get_a_message_for_that_field(

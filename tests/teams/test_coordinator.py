@@ -145,3 +145,12 @@ async def test_report_gives_a_coordinator_the_summary_and_anyone_else_the_refusa
     refused = card_text(await teams.say("ana", "informe"))  # in Spanish too: the same command
     assert "programme reports are for the programme's coordinators" in refused
     assert "Programme report" not in refused
+
+
+async def test_the_schedule_marks_a_peer_who_switched_to_unavailable(teams: TeamsWorld):
+    await teams.install("cy")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+    await teams.install("ben")
+    await teams.make_peer("ben", available=False)
+    schedule = sections(await teams.say("cy", "admin"))[5]
+    assert "Ben (peer supporter), marked unavailable: not asked" in schedule

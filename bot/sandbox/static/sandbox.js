@@ -191,11 +191,15 @@ function elementValue(element, wrapper) {
   }
 }
 
+const OPTIONAL_MARKER = { en: " (optional)", es: " (opcional)" };
+
 function renderInput(block) {
   const element = block.element || {};
   const id = inputId(block);
   const label = block.label?.text || "";
-  const optional = block.optional ? el("span", { class: "optional" }, " (optional)") : null;
+  // Slack marks optional fields itself, in the person's language (the modal's, here).
+  const marker = OPTIONAL_MARKER[ui.modalLocale] || OPTIONAL_MARKER.en;
+  const optional = block.optional ? el("span", { class: "optional" }, marker) : null;
   const wrapper = el("div", {
     class: "b-input", "data-block-id": block.block_id, "data-action-id": element.action_id,
     "data-type": element.type, "data-optional": block.optional ? "true" : "false",
@@ -296,6 +300,7 @@ function renderModal(view) {
     return;
   }
   ui.modalKey = key;
+  ui.modalLocale = (view.private_metadata || "en").slice(0, 2);
   const close = () => post("close", {});
   const submit = async (event) => {
     event.preventDefault();
