@@ -15,13 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from config.errors import ConfigError
+
 Environment = Literal["development", "test", "production"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///peer_support.db"
-
-
-class ConfigError(Exception):
-    """A setting is wrong or missing; the message is one line meant for an operator."""
 
 
 def normalise_database_url(raw: str) -> str:

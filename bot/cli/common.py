@@ -6,16 +6,16 @@ The runtime (database, adapters, use cases) is imported only by the commands tha
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 
-from config.settings import ConfigError, Settings, load_settings
+from config.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from config.settings import Settings
 
 T = TypeVar("T")
 
@@ -31,6 +31,7 @@ def fail(message: object) -> NoReturn:
 def settings_for_a_process() -> Settings:
     """The settings, with logging set up as they say (what every long-running command does)."""
     from bot.logs import configure_logging
+    from config.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level)
@@ -39,6 +40,8 @@ def settings_for_a_process() -> Settings:
 
 def run_async(main: Callable[[], Awaitable[None]]) -> None:
     """Run `main`; a configuration problem is one line and exit 2."""
+    import asyncio
+
     try:
         asyncio.run(main())
     except ConfigError as exc:
@@ -48,8 +51,11 @@ def run_async(main: Callable[[], Awaitable[None]]) -> None:
 def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run `work` against the configured database, whose schema must be current; any problem
     is one line and exit 2."""
+    import asyncio
+
     from bot.logs import configure_logging
     from bot.runtime import build_runtime, ensure_schema_current
+    from config.settings import load_settings
     from handlers.roster.access import UnknownPeer
     from models.keyring import load_keyring
 

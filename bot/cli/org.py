@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.common import OrgOption, with_runtime
-from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY, CrisisResource
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -48,6 +47,8 @@ def org_create(
 
 def _warn_without_crisis_defaults(country: str, organisation_id: object) -> None:
     """Requesters must never be shown another country's emergency numbers for long."""
+    from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY
+
     if country.upper() not in DEFAULT_CRISIS_RESOURCES:
         typer.echo(
             f"warning: no crisis lines are shipped for {country.upper()}; requesters see the "
@@ -135,6 +136,8 @@ def org_crisis(
     """Set the crisis lines every requester is shown."""
     if defaults == bool(line):
         raise typer.BadParameter("give --line entries, or --defaults")
+    from config.crisis import CrisisResource
+
     resources = None
     if line:
         resources = []

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.choices import TierChoice
 from bot.cli.common import OrgOption, with_runtime
-from handlers.core.people import Person
-from handlers.roster.admin import PeerFields, RosterAdmin
-from handlers.roster.imports import ImportReport, RosterImports
-from handlers.roster.watch import RosterWatch
-from models import Organisation, Tier
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from handlers.roster.admin import RosterAdmin
+    from handlers.roster.imports import ImportReport
+    from models import Tier
 
 console = Console()
 
@@ -29,7 +26,25 @@ roster_app = typer.Typer(help="The roster: peers, rotations, overrides, imports,
 
 
 def _admin(runtime: Runtime) -> RosterAdmin:
+    from handlers.roster.admin import RosterAdmin
+
     return RosterAdmin(runtime.database)
+
+
+def _tier(choice: TierChoice) -> Tier:
+    from models import Tier
+
+    return Tier(choice.value)
+
+
+async def _organisation_zone(runtime: Runtime, organisation_id: int) -> ZoneInfo:
+    from models import Organisation
+
+    async with runtime.database.session() as session:
+        organisation = await session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise LookupError(f"no organisation {organisation_id}")
+        return ZoneInfo(organisation.time_zone)
 
 
 def _languages(text: str) -> tuple[str, ...]:
@@ -60,15 +75,20 @@ def add_peer(
     tenant: str = typer.Option(..., help="Slack team id or Teams tenant id."),
     user: str = typer.Option(..., help="The person's platform user id."),
     name: str = typer.Option(..., help="Name as shown to requesters who are connected."),
-    tier: Tier = typer.Option(Tier.PEER, help="peer, backup, coordinator or professional."),
+    tier: TierChoice = typer.Option(
+        TierChoice.PEER, help="peer, backup, coordinator or professional."
+    ),
     unit: str | None = typer.Option(None, help="Their unit (requesters may exclude it)."),
     languages: str = typer.Option("en", help="Languages they support in, e.g. en,es."),
     cap: int = typer.Option(2, min=1, help="Open cases at most."),
     trained_until: str | None = typer.Option(None, help="Training valid until, YYYY-MM-DD."),
 ) -> None:
     """Put someone on the roster (or update them)."""
+    from handlers.core.people import Person
+    from handlers.roster.admin import PeerFields
+
     fields = PeerFields(
-        tier=tier,
+        tier=_tier(tier),
         unit=unit,
         languages=_languages(languages) or ("en",),
         caseload_cap=cap,
@@ -111,7 +131,7 @@ def add_rotation(
     org: int = OrgOption,
     name: str = typer.Option(..., help="A name, e.g. 'Nights'."),
     peers: str = typer.Option(..., help="Peer ids in turn order, e.g. 3,5,8."),
-    tier: Tier = typer.Option(Tier.PEER, help="Which tier the rotation covers."),
+    tier: TierChoice = typer.Option(TierChoice.PEER, help="Which tier the rotation covers."),
     starts_on: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     handoff: str = typer.Option("08:00", help="Local handoff time, HH:MM."),
     hours: int = typer.Option(24, min=1, help="Shift length in hours."),
@@ -122,7 +142,7 @@ def add_rotation(
             None,
             org,
             name=name,
-            tier=tier,
+            tier=_tier(tier),
             starts_on=date.fromisoformat(starts_on),
             handoff_time=time.fromisoformat(handoff),
             shift_hours=hours,
@@ -138,24 +158,20 @@ def add_override(
     peer: int = typer.Option(..., help="Peer id who will be on call."),
     start: str = typer.Option(..., "--from", help="Start, local time: YYYY-MM-DDTHH:MM."),
     end: str = typer.Option(..., "--to", help="End, local time: YYYY-MM-DDTHH:MM."),
-    tier: Tier = typer.Option(Tier.PEER, help="Tier covered."),
+    tier: TierChoice = typer.Option(TierChoice.PEER, help="Tier covered."),
     replaces: int | None = typer.Option(None, help="Peer id taken off call for the period."),
 ) -> None:
     """Put a peer on call for a period (a swap, a holiday cover)."""
 
     async def work(runtime: Runtime) -> int:
-        async with runtime.database.session() as session:
-            organisation = await session.get(Organisation, org)
-            if organisation is None:
-                raise LookupError(f"no organisation {org}")
-            zone = ZoneInfo(organisation.time_zone)
+        zone = await _organisation_zone(runtime, org)
         starts_at = datetime.fromisoformat(start).replace(tzinfo=zone).astimezone(UTC)
         ends_at = datetime.fromisoformat(end).replace(tzinfo=zone).astimezone(UTC)
         return await _admin(runtime).add_override(
             None,
             org,
             peer_id=peer,
-            tier=tier,
+            tier=_tier(tier),
             starts_at=starts_at,
             ends_at=ends_at,
             replaces_peer_id=replaces,
@@ -173,11 +189,7 @@ def on_call_command(
     async def work(runtime: Runtime) -> tuple[ZoneInfo, list[Any], dict[int, str]]:
         admin = _admin(runtime)
         names = {peer.id: identity.display_name or "" for peer, identity in await admin.peers(org)}
-        async with runtime.database.session() as session:
-            organisation = await session.get(Organisation, org)
-            if organisation is None:
-                raise LookupError(f"no organisation {org}")
-            zone = ZoneInfo(organisation.time_zone)
+        zone = await _organisation_zone(runtime, org)
         now = datetime.now(UTC)
         return zone, await admin.schedule(org, now, now + timedelta(days=days)), names
 
@@ -202,6 +214,8 @@ def import_csv(
 ) -> None:
     """Import peers from CSV: platform,tenant,user_id,name,tier,unit,languages,cap,trained_until
     (languages separated by ';')."""
+    from handlers.roster.imports import RosterImports
+
     text = path.read_text(encoding="utf-8-sig")
     _print_report(
         with_runtime(
@@ -213,6 +227,10 @@ def import_csv(
 
 
 async def _fetch(source: str) -> bytes:
+    import asyncio
+
+    import aiohttp
+
     if source.startswith(("http://", "https://")):
         async with aiohttp.ClientSession() as session, session.get(source) as response:
             response.raise_for_status()
@@ -224,12 +242,16 @@ async def _fetch(source: str) -> bytes:
 def import_ical(
     org: int = OrgOption,
     source: str = typer.Argument(..., help="An .ics file or an http(s) URL."),
-    tier: Tier = typer.Option(Tier.PEER, help="Tier the calendar's shifts cover."),
+    tier: TierChoice = typer.Option(TierChoice.PEER, help="Tier the calendar's shifts cover."),
     days: int = typer.Option(90, min=1, help="How far ahead to import."),
     apply: bool = typer.Option(False, help="Apply the changes (default: preview only)."),
 ) -> None:
     """Import shifts from a calendar: each event naming a peer (in its title or as an attendee)
     puts them on call; recurring events are expanded."""
+
+    import aiohttp
+
+    from handlers.roster.imports import RosterImports
 
     async def work(runtime: Runtime) -> ImportReport:
         try:
@@ -247,6 +269,8 @@ def import_ical(
 @roster_app.command("lapsing")
 def lapsing(org: int = OrgOption) -> None:
     """Peers whose training lapses within 30 days, or has lapsed."""
+
+    from handlers.roster.watch import RosterWatch
 
     async def work(runtime: Runtime) -> list[tuple[str, date | None]]:
         names = {p.id: i.display_name or "" for p, i in await _admin(runtime).peers(org)}

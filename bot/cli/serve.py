@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.common import fail, run_async, settings_for_a_process
-from config.settings import ConfigError
+from config.errors import ConfigError
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -106,6 +104,9 @@ def worker() -> None:
 
     Any number of workers may run at once against PostgreSQL; each job runs once.
     """
+    import asyncio
+    import signal
+
     from bot.platforms import install_platforms, platform_status
     from bot.runtime import build_runtime, prepare_database
 
