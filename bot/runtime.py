@@ -81,7 +81,7 @@ class Runtime:
         self.relay = Relay(core)
         self.statuses = PeerStatuses(core)
         self.follow_ups = FollowUps(core, self.requests)
-        self.pulses = Pulses(core)
+        self.pulses = Pulses(core, self.messengers)
         self.retention = Retention(core)
         self.actions = Actions(
             core, self.offers, self.cases, self.statuses, self.follow_ups, self.pulses
