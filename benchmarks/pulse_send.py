@@ -3,13 +3,14 @@
 Usage: .venv/bin/python benchmarks/pulse_send.py [--people 5000] [--speed 20] [--sqlite]
 
 The production pieces run as in a worker: the pulse round opens, its fan-out queues one delivery
-job per person (timed by Slack's per-minute windows: a burst of the minute's allowance, then
-the next minute's; fewer where conversations.open, tier 3, must come first), the job engine sends them through the Slack messenger, and
-the fake Slack Web API of the sandbox answers, enforcing Slack's published limits with HTTP 429
-and `Retry-After`. A 5,000-person round takes tens of minutes in real time, so the run is sped
-up: the bot's clock runs `--speed` times faster than the wall clock and every rate limit is
-multiplied by the same factor. Figures are reported back in real-time equivalents, next to the
-minimum the limits allow, and as a ratio to that minimum (the anchor: Slack's published limits).
+job per person (timed by Slack's per-minute windows: a burst of the minute's allowance, then the
+next minute's; fewer where conversations.open, tier 3, must come first), the job engine sends
+them through the Slack messenger, and the fake Slack Web API of the sandbox answers, enforcing
+Slack's published limits with HTTP 429 and `Retry-After`. A 5,000-person round takes tens of
+minutes in real time, so the run is sped up: the bot's clock runs `--speed` times faster than
+the wall clock and every rate limit is multiplied by the same factor. Figures are reported back
+in real-time equivalents, next to the minimum the limits allow, and as a ratio to that minimum
+(the anchor: Slack's published limits).
 """
 
 from __future__ import annotations
