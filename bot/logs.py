@@ -18,6 +18,9 @@ QUIET_LOGGERS = (
     "sqlalchemy.engine",
     "aiosqlite",
     "asyncpg",
+    # alembic announces each of its plugins at INFO when it is imported, which the command line
+    # now does after logging is set up (commands import what they need when they run)
+    "alembic.runtime.plugins",
 )
 
 

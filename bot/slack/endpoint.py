@@ -17,6 +17,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.answers_first import AnswersFirst
+
 log = logging.getLogger(__name__)
 
 
@@ -64,12 +66,20 @@ class RecentSignatures:
 
 
 class EventsEndpoint:
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(
+        self, app: AsyncApp, signing_secret: str, answers: AnswersFirst | None = None
+    ) -> None:
+        """`answers`: where follow-up work learns which requests still wait for an answer."""
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.recent = RecentSignatures()
+        self.answers = answers or AnswersFirst()
 
     async def handle(self, request: web.Request) -> web.Response:
+        with self.answers.answering():
+            return await self._answer(request)
+
+    async def _answer(self, request: web.Request) -> web.Response:
         raw = await request.read()
         try:
             signed = self.verifier.is_valid_request(raw, request.headers)

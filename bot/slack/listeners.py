@@ -82,8 +82,22 @@ class SlackListeners:
         except Exception:  # the database is down: Slack's locale will do
             return pick_locale(person.locale, self.core.defaults.locale)
 
-    async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> None:
-        await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
+    async def _open_form(self, client: AsyncWebClient, trigger_id: str, locale: str) -> Any:
+        return await client.views_open(trigger_id=trigger_id, view=intake_view(locale))
+
+    async def _form_first(self, client: AsyncWebClient, body: dict[str, Any]) -> None:
+        """`/support`: the form opens before anyone is looked up (its trigger lasts 3 seconds),
+        in the language known now (this process's last lookup, the stored one, else the
+        organisation's); the lookup comes after, and if it says the person's Slack speaks
+        another language, the form is shown again in theirs."""
+        guessed = await self._locale(self.people.known(ids_of(body)))
+        opened = await self._open_form(client, body["trigger_id"], guessed)
+        person = await self.people.of_payload(client, body)
+        locale = await self._locale(person)
+        view = opened.get("view") if opened is not None else None
+        view_id = view.get("id") if isinstance(view, dict) else None
+        if locale != guessed and view_id:
+            await client.views_update(view_id=view_id, view=intake_view(locale))
 
     async def _help(self, person: Person, locale: str) -> Message:
         card = await self.core.known.card(person.platform, person.tenant_id)
@@ -97,16 +111,19 @@ class SlackListeners:
         """`/support` opens the form, `/support admin` the roster and `/support report` the
         programme report (coordinators); `/support help`, `pulse on|off`, `forget me` answer."""
         await ack()
-        person = await self.people.of_payload(client, body)
-        locale = await self._locale(person)
         text = (body.get("text") or "").strip()
         command = command_of(text) if text else Command.SUPPORT
+        if command is Command.SUPPORT:
+            await self._form_first(client, body)
+            return
+        person = await self.people.of_payload(client, body)
+        locale = await self._locale(person)
         if command is None and await self.disclosures.suggests_risk(person, text):
             # "/support I can't go on": answered at once, in the DM where help continues
             answer = await self.disclosures.written(person, text, body.get("trigger_id"))
             await post_direct(client, person.user_id, answer)
             return
-        if command in (None, Command.SUPPORT):
+        if command is None:
             await self._open_form(client, body["trigger_id"], locale)
             return
         if command is Command.ADMIN:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from bot.slack.blocks import blocks_of
@@ -48,7 +49,11 @@ def _select(locale: str, field: str, values: list[str], initial: str | None) -> 
     }
 
 
+@lru_cache(maxsize=16)
 def intake_view(locale: str) -> dict[str, Any]:
+    """The intake form in `locale`, built once per language and kept: `/support` opens it
+    without a catalog lookup. The same dict is handed to every caller: read it, never change it
+    (slack_sdk only serialises it)."""
     language = locale if locale in {item.value for item in Language} else Language.EN.value
     return {
         "type": "modal",
