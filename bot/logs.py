@@ -32,6 +32,9 @@ QUIET_LOGGERS = (
     "sqlalchemy.engine",
     "aiosqlite",
     "asyncpg",
+    # alembic announces each of its plugins at INFO when it is imported, which the command line
+    # now does after logging is set up (commands import what they need when they run)
+    "alembic.runtime.plugins",
 )
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -95,7 +95,7 @@ class Runtime:
         self.relay = Relay(core)
         self.statuses = PeerStatuses(core)
         self.follow_ups = FollowUps(core)
-        self.pulses = Pulses(core)
+        self.pulses = Pulses(core, self.messengers)
         self.retention = Retention(core)
         self.forget_me = ForgetMe(core, Erasure(core, self.cases))
         self.reach_in = ReachIn(core, self.requests)

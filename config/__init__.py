@@ -1,5 +1,6 @@
-"""Process settings (environment and `.env`) and organisation defaults."""
+"""Process settings (environment and `.env`, in `config.settings`), shipped organisation defaults
+(`config.crisis`) and the error a wrong setting raises (`config.errors`).
 
-from config.settings import ConfigError, Settings, load_settings
-
-__all__ = ["ConfigError", "Settings", "load_settings"]
+Nothing is imported here, so `import config.errors` stays cheap (the command line's start-up
+depends on it).
+"""

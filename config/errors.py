@@ -1,4 +1,5 @@
-"""The one error a misconfiguration raises."""
+"""The one error a wrong setting raises, in a module of its own so that code which only needs to
+catch it (the command line's entry point) does not import pydantic-settings."""
 
 
 class ConfigError(Exception):

@@ -10,6 +10,10 @@
 - `reports`: `report`;
 - `privacy`: `privacy export` (subject access) and `audit export`;
 - `sandbox`: `sandbox`.
+
+Start-up is kept to what Typer needs to build the help: each module imports the runtime, the
+data model and the use cases inside the commands that use them (a test checks that importing
+`bot.cli` loads none of them; `benchmarks/cli_help.py` times `--help` against a bare Typer app).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from bot.cli.roster import roster_app
 from bot.cli.sandbox import sandbox_app
 from bot.cli.serve import serve_app
 from bot.cli.setup import setup_app
-from config.settings import ConfigError
+from config.errors import ConfigError
 
 app = typer.Typer(
     cls=OneLineErrors,

@@ -19,10 +19,11 @@ from typer._click import Context
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
-from config.settings import ConfigError, Settings, load_settings
+from config.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from config.settings import Settings
 
 T = TypeVar("T")
 
@@ -62,6 +63,7 @@ def table_console() -> Console:
 def settings_for_a_process() -> Settings:
     """The settings, with logging set up as they say (what every long-running command does)."""
     from bot.logs import configure_logging
+    from config.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -70,6 +72,7 @@ def settings_for_a_process() -> Settings:
 
 def run_async(main: Callable[[], Awaitable[None]]) -> None:
     """Run `main`; a configuration problem is one line and exit 2."""
+
     try:
         asyncio.run(main())
     except ConfigError as exc:
@@ -79,8 +82,10 @@ def run_async(main: Callable[[], Awaitable[None]]) -> None:
 def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run `work` against the configured database, whose schema must be current; any problem
     is one line and exit 2."""
+
     from bot.logs import configure_logging
     from bot.runtime import build_runtime, ensure_schema_current
+    from config.settings import load_settings
     from handlers.roster.access import UnknownPeer
     from models.keyring import load_keyring
 

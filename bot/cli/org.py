@@ -51,6 +51,7 @@ def org_create(
 
 def _warn_without_crisis_defaults(country: str, organisation_id: object) -> None:
     """Requesters must never be shown another country's emergency numbers for long."""
+
     if country.upper() not in DEFAULT_CRISIS_RESOURCES:
         typer.echo(
             f"warning: no crisis lines are shipped for {country.upper()}; requesters see the "

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.logs import configure_logging
-from bot.runtime import build_runtime, ensure_schema_current
-from config.settings import ConfigError, load_settings
-from handlers.reports.export import CSV_HEADER, csv_rows
-from handlers.reports.figures import Period, Report, seen_report
-from handlers.reports.suppression import Breakdown, SmallNumbers
-from handlers.roster.access import CLI_ACTOR
-from models import Organisation, utcnow
+from bot.cli.choices import PeriodChoice
+from config.errors import ConfigError
+
+if TYPE_CHECKING:
+    from handlers.reports.figures import Report
+    from handlers.reports.suppression import Breakdown
 
 SUPPRESSED = "*"
 
@@ -45,7 +43,9 @@ def report(
         metavar="YYYY-MM-DD",
         help="Last day (included), e.g. 2026-11-30.",
     ),
-    period: Period = typer.Option(Period.WEEK, "--period", help="One row per week or month."),
+    period: PeriodChoice = typer.Option(
+        PeriodChoice.WEEK, "--period", help="One row per week or month."
+    ),
     csv_path: Path | None = typer.Option(None, "--csv", help="Also write the figures as CSV."),
     chart_path: Path | None = typer.Option(
         None, "--chart", help="Also draw the trend chart as a PNG image."
@@ -68,9 +68,19 @@ def report(
         console.print(f"wrote {chart_path}")
 
 
-def _load(organisation_id: int, start: date, end: date, period: Period) -> Report:
+def _load(organisation_id: int, start: date, end: date, choice: PeriodChoice) -> Report:
     """Compute the report and audit that it was seen; any problem is one line and exit 2."""
+    import asyncio
+
+    from bot.logs import configure_logging
+    from bot.runtime import build_runtime, ensure_schema_current
+    from config.settings import load_settings
+    from handlers.reports.figures import Period, seen_report
+    from handlers.roster.access import CLI_ACTOR
+    from models import Organisation, utcnow
+
     configure_logging("WARNING")
+    period = Period(choice.value)
 
     async def main() -> Report:
         runtime = build_runtime(load_settings())
@@ -94,6 +104,9 @@ def _load(organisation_id: int, start: date, end: date, period: Period) -> Repor
 
 
 def print_report(report: Report, out: Console) -> None:
+    from handlers.reports.figures import Period
+    from handlers.reports.suppression import SmallNumbers
+
     heading = "Week of" if report.period is Period.WEEK else "Month"
     requests = _table("Requests", heading, "Total", "Now", "Today", "This week", "Crisis path")
     requests.add_column("Median minutes to accept", justify="right")
@@ -157,6 +170,8 @@ def print_report(report: Report, out: Console) -> None:
 
 def write_csv(report: Report, path: Path, progress_to: Console) -> None:
     """Write the CSV; on a terminal a progress bar shows how far a long export has got."""
+    from handlers.reports.export import CSV_HEADER, csv_rows
+
     rows = csv_rows(report)
     progress = Progress(
         TextColumn("Writing {task.description}"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from bot.cli.common import run_async, settings_for_a_process
-from config.settings import Settings
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 sandbox_app = typer.Typer()
 

@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.common import fail, run_async, settings_for_a_process
 from bot.listening import bind
-from config.settings import ConfigError
+from config.errors import ConfigError
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -133,6 +133,7 @@ def worker() -> None:
     Any number of workers may run at once against PostgreSQL; each job runs once. With
     HEALTH_PORT set it serves /livez, /readyz, /healthz and /metrics there, and nothing else.
     """
+
     from bot.platforms import install_platforms, platform_status
     from bot.runtime import build_runtime, prepare_database
     from scheduler.ticker import run_until_signalled

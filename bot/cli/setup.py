@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bot.cli.common import fail, run_async
-from config.settings import ConfigError, load_settings
+from config.errors import ConfigError
 
 setup_app = typer.Typer()
 
@@ -16,6 +16,8 @@ setup_app = typer.Typer()
 def check_config() -> None:
     """Check the settings and the database, creating nothing; print what would run. Exit 2
     with one line (what is wrong, and what to run) if anything is."""
+    from config.settings import load_settings
+
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -70,6 +72,7 @@ def teams_package(
 ) -> None:
     """Build the Teams app package (manifest with MICROSOFT_APP_ID, and icons) to upload."""
     from bot.teams.package import build_package
+    from config.settings import load_settings
 
     try:
         settings = load_settings()

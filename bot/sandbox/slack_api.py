@@ -4,7 +4,8 @@ point `SLACK_API_URL` at.
 It answers the methods the bot calls the way Slack does (`slack_methods`), keeps each
 direct-message conversation, open modal and App Home view so a page (or a test) can show them,
 records every call with its token, can enforce Slack's published rate limits (HTTP 429 with
-`Retry-After`), and can be told to fail the next call of a method (`fail_next`). Mount `app`
+`Retry-After`), and can be told to fail the next call of a method (`fail_next`) or to answer it
+late (`hold_next`). Mount `app`
 (routes `/api/{method}`, `/respond/{user}/{n}`, `/upload/{file}`, `/files/{file}`) on any aiohttp
 server.
 """
@@ -47,6 +48,7 @@ class FakeSlackApi(SlackMethods):
         self._base = ""  # where this API is served, learnt from the first call
         self._changed = asyncio.Event()
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+        self._holds: dict[str, list[float]] = defaultdict(list)
         self.reset()
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._handle)
@@ -201,6 +203,10 @@ class FakeSlackApi(SlackMethods):
         """Answer the next call of `method` with HTTP `status` (429 with `Retry-After`, a 5xx)."""
         self._failures[method].append((status, headers or {}))
 
+    def hold_next(self, method: str, seconds: float) -> None:
+        """Answer the next call of `method` only after `seconds` (a slow Slack)."""
+        self._holds[method].append(seconds)
+
     def files_in(self, channel: str) -> list[SharedFile]:
         """The files shared in `channel`, in the order they were uploaded."""
         return [shared for shared in self.files.values() if shared.channel == channel]
@@ -212,6 +218,8 @@ class FakeSlackApi(SlackMethods):
         token = authorization.removeprefix("Bearer ") or None
         if token is None or (self.token is not None and token != self.token):
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self._holds.get(method):
+            await asyncio.sleep(self._holds[method].pop(0))
         if self._failures.get(method):
             status, headers = self._failures[method].pop(0)
             self.refused.append(method)

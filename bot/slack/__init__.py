@@ -13,7 +13,7 @@ from bot.slack.app import build_app
 from bot.slack.client import web_client
 from bot.slack.installations import EncryptedInstallationStore
 from bot.slack.listeners import SlackListeners
-from bot.slack.messenger import SlackMessenger
+from bot.slack.messenger import BULK_WINDOW, SlackMessenger
 from bot.slack.oauth import oauth_settings
 from bot.slack.people import PLATFORM
 from bot.slack.platform import SlackPlatform
@@ -49,7 +49,9 @@ def install(runtime: Runtime) -> SlackPlatform:
             "SLACK_BOT_TOKEN: set it (one workspace), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
             "(multi-workspace install)"
         )
-    runtime.messengers.register(PLATFORM, SlackMessenger(client, tokens, runtime.database))
+    runtime.messengers.register(
+        PLATFORM, SlackMessenger(client, tokens, runtime.database), BULK_WINDOW
+    )
     listeners = SlackListeners(
         runtime.core,
         runtime.requests,

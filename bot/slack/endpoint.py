@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.payloads import Refused
 from bot.slack import shapes
+from bot.slack.answers_first import AnswersFirst
 from bot.slack.replays import SeenSignatures
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,24 @@ def _error(status: int, message: str) -> web.Response:
 
 
 class EventsEndpoint:
-    def __init__(self, app: AsyncApp, signing_secret: str, seen: SeenSignatures) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        signing_secret: str,
+        seen: SeenSignatures,
+        answers: AnswersFirst | None = None,
+    ) -> None:
+        """`answers`: where follow-up work learns which requests still wait for an answer."""
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.seen = seen
+        self.answers = answers or AnswersFirst()
 
     async def handle(self, request: web.Request) -> web.Response:
+        with self.answers.answering():
+            return await self._answer(request)
+
+    async def _answer(self, request: web.Request) -> web.Response:
         raw = await request.read()
         try:
             signed = self.verifier.is_valid_request(raw, request.headers)

@@ -93,17 +93,34 @@ class SlackListeners:
         locale: str,
         person: Person,
         prefill: dict[str, str] | None = None,
-    ) -> None:
+    ) -> Any:
         """Open the intake form (filled in with `prefill`), retrying within the trigger's
-        three-second life; if Slack will not open it, the person gets a DM with the crisis
-        lines and a button that opens the form again (a new click brings a new trigger). Never
-        a silent failure."""
-        if await open_view(client, trigger_id, intake_view(locale, prefill)):
-            return
+        three-second life; returns Slack's answer. If Slack will not open it, the person gets a
+        DM with the crisis lines and a button that opens the form again (a new click brings a
+        new trigger), and None is returned. Never a silent failure."""
+        opened = await open_view(client, trigger_id, intake_view(locale, prefill))
+        if opened is not None:
+            return opened
         card = await self.core.known.card(person.platform, person.tenant_id)
         await post_direct(
             client, person.user_id, notices.form_unavailable(locale, list(card.crisis))
         )
+        return None
+
+    async def _form_first(self, client: AsyncWebClient, body: dict[str, Any]) -> None:
+        """`/support`: the form opens before anyone is looked up (its trigger lasts 3 seconds),
+        in the language known now (this process's last lookup, the stored one, else the
+        organisation's); the lookup comes after, and if it says the person's Slack speaks
+        another language, the form is shown again in theirs."""
+        known = self.people.known(ids_of(body))
+        guessed = await self._locale(known)
+        opened = await self._open_form(client, body["trigger_id"], guessed, known)
+        person = await self.people.of_payload(client, body)
+        locale = await self._locale(person)
+        view = opened.get("view") if opened is not None else None
+        view_id = view.get("id") if isinstance(view, dict) else None
+        if locale != guessed and view_id:
+            await client.views_update(view_id=view_id, view=intake_view(locale))
 
     async def _help(self, person: Person, locale: str) -> Message:
         card = await self.core.known.card(person.platform, person.tenant_id)
@@ -117,16 +134,19 @@ class SlackListeners:
         """`/support` opens the form, `/support admin` the roster and `/support report` the
         programme report (coordinators); `/support help`, `pulse on|off`, `forget me` answer."""
         await ack()
-        person = await self.people.of_payload(client, body)
-        locale = await self._locale(person)
         text = (body.get("text") or "").strip()
         command = command_of(text) if text else Command.SUPPORT
+        if command is Command.SUPPORT:
+            await self._form_first(client, body)
+            return
+        person = await self.people.of_payload(client, body)
+        locale = await self._locale(person)
         if command is None and await self.disclosures.suggests_risk(person, text):
             # "/support I can't go on": answered at once, in the DM where help continues
             answer = await self.disclosures.written(person, text, body.get("trigger_id"))
             await post_direct(client, person.user_id, answer)
             return
-        if command in (None, Command.SUPPORT):
+        if command is None:
             await self._open_form(client, body["trigger_id"], locale, person)
             return
         if command is Command.ADMIN:

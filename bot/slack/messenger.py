@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -10,13 +11,32 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import blocks_of, fallback_text
 from bot.slack.tokens import TokenSource
 from handlers.core.people import remember_address
-from handlers.core.ports import Address, Message
+from handlers.core.ports import Address, Message, SendWindow
 from models.db import Database
 
 log = logging.getLogger(__name__)
 
 # Where a person's DM channel id is kept in their stored address.
 DM_CHANNEL = "slack_dm_channel"
+
+# Slack's published limits per workspace: chat.postMessage "several hundred" a minute (300 is
+# the conservative reading), conversations.open tier 3 (50 a minute). A bulk send takes 95% of
+# each, so an offer or a crisis message sent during a pulse still finds room in the minute.
+POSTS_PER_MINUTE = 300
+OPENS_PER_MINUTE = 50
+BULK_SHARE = 0.95
+
+
+def _never_written_to(to: Address) -> bool:
+    return not to.data.get(DM_CHANNEL)
+
+
+BULK_WINDOW = SendWindow(
+    per_window=int(POSTS_PER_MINUTE * BULK_SHARE),
+    window=timedelta(minutes=1),
+    first_contacts=int(OPENS_PER_MINUTE * BULK_SHARE),
+    is_first_contact=_never_written_to,
+)
 
 
 class NotInstalled(Exception):

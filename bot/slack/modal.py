@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from bot.slack.blocks import blocks_of
@@ -51,7 +52,18 @@ def _select(locale: str, field: str, values: list[str], initial: str | None) -> 
 
 
 def intake_view(locale: str, prefill: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The intake form; `prefill` fills it in (as a case it follows), to be checked and sent."""
+    """The intake form in `locale`; `prefill` fills it in (as a case it follows), to be checked
+    and sent. The empty form is built once per language and kept (`/support` opens it without a
+    catalog lookup): the same dict goes to every caller, to read, never to change."""
+    return _build_intake(locale, prefill) if prefill else _empty_intake(locale)
+
+
+@lru_cache(maxsize=16)
+def _empty_intake(locale: str) -> dict[str, Any]:
+    return _build_intake(locale, None)
+
+
+def _build_intake(locale: str, prefill: Mapping[str, str] | None) -> dict[str, Any]:
     given = prefill or {}
     language = locale if locale in {item.value for item in Language} else Language.EN.value
     view = {

@@ -54,6 +54,21 @@ class SlackPeople:
         # (team, user) -> (keep until, name, locale, time zone)
         self._cache: dict[tuple[str, str], tuple[float, str | None, str | None, str | None]] = {}
 
+    def known(self, sender: Person) -> Person:
+        """`sender` with what this process already knows of them (no call to Slack)."""
+        cached = self._cache.get((sender.tenant_id, sender.user_id))
+        if cached is None or cached[0] < time.monotonic():
+            return sender
+        _, name, locale, zone = cached
+        return Person(
+            platform=PLATFORM,
+            tenant_id=sender.tenant_id,
+            user_id=sender.user_id,
+            display_name=name,
+            locale=locale,
+            time_zone=zone,
+        )
+
     async def of_payload(self, client: AsyncWebClient, body: dict[str, Any]) -> Person:
         """Who sent a command, a click or a form."""
         sender = ids_of(body)

@@ -9,6 +9,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.client import SharedSessionClient
 from bot.slack.endpoint import EventsEndpoint
 from bot.slack.inflight import Inflight
 from bot.slack.replays import SeenSignatures
@@ -39,7 +40,9 @@ class SlackPlatform:
 
     def mount(self, app: web.Application) -> None:
         if self.signing_secret:
-            endpoint = EventsEndpoint(self.app, self.signing_secret, self.seen)
+            endpoint = EventsEndpoint(
+                self.app, self.signing_secret, self.seen, self.inflight.answers
+            )
             app.router.add_post(EVENTS_ROUTE, endpoint.handle)
         if self.app.oauth_flow is not None:
             app.router.add_get(INSTALL_ROUTE, self._install)
@@ -80,3 +83,5 @@ class SlackPlatform:
             await self.inflight.drained()
         except TimeoutError:
             log.warning("slack: closing with listener work still running")
+        if isinstance(self.app.client, SharedSessionClient):
+            await self.app.client.close()

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,11 @@ def _without_retries(client: AsyncWebClient) -> AsyncWebClient:
     )
 
 
-async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    """True once the modal is open; False as soon as it is clear Slack will not open it while
-    the trigger lives (refused, or a Retry-After longer than the time left)."""
+async def open_view(
+    client: AsyncWebClient, trigger_id: str, view: dict[str, Any]
+) -> AsyncSlackResponse | None:
+    """Slack's answer once the modal is open; None as soon as it is clear Slack will not open
+    it while the trigger lives (refused, or a Retry-After longer than the time left)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + TRIGGER_LIFE_SECONDS
     once = _without_retries(client)
@@ -46,8 +49,7 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any
         pause = RETRY_PAUSE_SECONDS
         try:
             async with asyncio.timeout(left):
-                await once.views_open(trigger_id=trigger_id, view=view)
-            return True
+                return await once.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as exc:
             status = exc.response.status_code
             error = str(exc.response.get("error") or status)
@@ -55,7 +57,7 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any
                 pause = float(exc.response.headers.get("Retry-After") or 1)
             elif error in FINAL_ERRORS or status < 500:
                 log.warning("slack: views.open refused (%s)", error)
-                return False
+                return None
             log.info("slack: views.open attempt %s failed (%s)", attempt, error)
         except Exception as exc:  # slow, dropped, or aiohttp's client errors: try again
             log.info("slack: views.open attempt %s failed (%s)", attempt, type(exc).__name__)
@@ -63,4 +65,4 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any
             break
         await asyncio.sleep(pause)
     log.warning("slack: the form could not be opened within the trigger's life")
-    return False
+    return None

@@ -12,7 +12,7 @@ from bot.teams.activities import PLATFORM
 from bot.teams.adapter import adapter_config, build_adapter
 from bot.teams.bot import TeamsBot
 from bot.teams.endpoint import MessagesEndpoint
-from bot.teams.messenger import TeamsMessenger
+from bot.teams.messenger import BULK_WINDOW, TeamsMessenger
 from bot.teams.platform import TeamsPlatform
 from bot.teams.retry import RetryPolicy
 from bot.teams.tokens import LocalCheck, TokenGate, issuers
@@ -27,7 +27,7 @@ def install(runtime: Runtime) -> TeamsPlatform:
     adapter = build_adapter(config)
     retry = RetryPolicy()
     runtime.messengers.register(
-        PLATFORM, TeamsMessenger(adapter, config.APP_ID, runtime.database, retry)
+        PLATFORM, TeamsMessenger(adapter, config.APP_ID, runtime.database, retry), BULK_WINDOW
     )
     bot = TeamsBot(
         runtime.core,

@@ -12,6 +12,7 @@ Its reference is stored, so later messages continue it and never open another.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -27,10 +28,13 @@ from bot.teams.activities import PERSONAL
 from bot.teams.cards import card_activity, message_card
 from bot.teams.directory import store_reference, tenant_reference
 from bot.teams.retry import RetryPolicy
-from handlers.core.ports import Address, Message
+from handlers.core.ports import Address, Message, SendWindow
 from models.db import Database
 
 CHANNEL_ID = "msteams"
+# Teams allows about 7 messages a second per conversation and a few dozen a second per app and
+# tenant: a bulk send takes 15 a second.
+BULK_WINDOW = SendWindow(per_window=15, window=timedelta(seconds=1))
 # Teams' global Bot Connector endpoint for proactive messages (public cloud).
 GLOBAL_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 

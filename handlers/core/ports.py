@@ -6,6 +6,9 @@ Card). Messages are pydantic models so they travel inside due jobs as JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -95,6 +98,28 @@ class Messenger(Protocol):
         ...
 
 
+def _already_reachable(_to: Address) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class SendWindow:
+    """What a bulk send (the weekly pulse) may put through one workspace: `per_window` direct
+    messages in each `window`, of which at most `first_contacts` may go to people the bot has
+    never written to (`is_first_contact`), when reaching them costs a call with a lower limit
+    of its own (Slack's `conversations.open`). The adapter that knows its platform's published
+    limits says what they are; bursts up to the allowance go at once, the rest a window later."""
+
+    per_window: int
+    window: timedelta
+    first_contacts: int | None = None
+    is_first_contact: Callable[[Address], bool] = _already_reachable
+
+
+# For a platform whose adapter is not running in this process: one message a second.
+CAUTIOUS_WINDOW = SendWindow(per_window=1, window=timedelta(seconds=1))
+
+
 class UnknownPlatform(Exception):
     """No adapter is running for the platform a message is addressed to."""
 
@@ -104,9 +129,17 @@ class Messengers:
 
     def __init__(self) -> None:
         self._by_platform: dict[str, Messenger] = {}
+        self._windows: dict[str, SendWindow] = {}
 
-    def register(self, platform: str, messenger: Messenger) -> None:
+    def register(
+        self, platform: str, messenger: Messenger, window: SendWindow = CAUTIOUS_WINDOW
+    ) -> None:
         self._by_platform[platform] = messenger
+        self._windows[platform] = window
+
+    def window_for(self, platform: str) -> SendWindow:
+        """How fast a bulk send may go to `platform`'s workspaces."""
+        return self._windows.get(platform, CAUTIOUS_WINDOW)
 
     def for_platform(self, platform: str) -> Messenger:
         try:

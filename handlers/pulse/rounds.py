@@ -27,10 +27,18 @@ from handlers.core.dates import week_start
 from handlers.core.i18n import pick_locale, t
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import deliver
-from handlers.core.people import Person, find_identity, identity_for, locale_of, organisation_for
-from handlers.core.ports import Message
+from handlers.core.people import (
+    Person,
+    address_of,
+    find_identity,
+    identity_for,
+    locale_of,
+    organisation_for,
+)
+from handlers.core.ports import Message, Messengers
 from handlers.core.unit import Core
 from handlers.pulse.messages import pulse_message
+from handlers.pulse.pacing import paced
 from models import ChatIdentity, DueJob, Organisation, PulseAnswer, PulseRound
 
 PULSE_FAN_OUT = "pulse_fan_out"
@@ -38,9 +46,6 @@ PULSE_CLOSE = "pulse_close"
 ROUND_LENGTH = timedelta(days=3)
 LOW_SCORE = 2
 MIN_THRESHOLD = 3
-# Sends per second per workspace. Slack allows "several hundred" chat.postMessage calls a minute
-# per workspace (1 per second per DM channel); Teams a few dozen per second per app and tenant.
-PACE_PER_SECOND: dict[str, float] = {"slack": 4.0, "teams": 15.0}
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,12 @@ def questions_of(organisation: Organisation) -> list[int]:
 
 
 class Pulses:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, messengers: Messengers | None = None) -> None:
+        """`messengers`: the adapters running in this process, whose send windows pace the
+        pulse (filled in as the platforms are installed; without it, one message a second)."""
         self.core = core
         self.database = core.database
+        self.messengers = messengers or Messengers()
 
     def job_handlers(self) -> dict[str, Callable[[DueJob], Awaitable[dict[str, Any] | None]]]:
         return {PULSE_FAN_OUT: self._fan_out, PULSE_CLOSE: self._close}
@@ -139,8 +147,9 @@ class Pulses:
         return True
 
     async def _fan_out(self, job: DueJob) -> dict[str, Any]:
-        """Queue one pulse per opted-in person, spaced to the platform's pace. Each is its own
-        delivery job, so a restart resumes where the sending stopped."""
+        """Queue one pulse per opted-in person, each at the time its workspace's send window has
+        room for it (`handlers/pulse/pacing.py`). Each is its own delivery job, so a restart
+        resumes where the sending stopped."""
         now = self.core.clock()
         async with self.database.session() as session, session.begin():
             pulse_round = await session.get(PulseRound, job.payload["round_id"])
@@ -162,12 +171,8 @@ class Pulses:
             )
             questions = questions_of(organisation)
             threshold = max(organisation.anonymity_threshold, MIN_THRESHOLD)
-            sent_per_workspace: dict[tuple[str, str], int] = {}
-            for identity in people:
-                workspace = (identity.platform, identity.tenant_id)
-                position = sent_per_workspace.get(workspace, 0)
-                sent_per_workspace[workspace] = position + 1
-                delay = timedelta(seconds=position / PACE_PER_SECOND.get(identity.platform, 1.0))
+            timed = paced(people, address_of, self.messengers.window_for, now)
+            for identity, send_at in timed:
                 message = pulse_message(
                     locale_of(identity, organisation), pulse_round.id, questions, threshold
                 )
@@ -176,10 +181,10 @@ class Pulses:
                     to=identity,
                     message=message,
                     key=f"pulse:{pulse_round.id}:{identity.id}",
-                    now=now + delay,
+                    now=send_at,
                 )
         self.core.after_commit()
-        return {"queued": sum(sent_per_workspace.values())}
+        return {"queued": len(timed)}
 
     async def _close(self, job: DueJob) -> dict[str, Any]:
         async with self.database.session() as session, session.begin():

@@ -6,7 +6,7 @@ notices are built from the request's attributes only, never from who asked.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from config.crisis import CrisisResource
 from handlers.core.dates import duration
@@ -121,6 +121,13 @@ def offer(locale: str, request: SupportRequest, tier: str, offer_id: int) -> Mes
         ],
         footer=t(locale, "offer.footer", reference=request.reference),
     )
+
+
+def offer_for(template: dict[str, Any], offer_id: int) -> dict[str, Any]:
+    """An `offer` message dumped once as JSON (for a tier's peers who share a language), with
+    its buttons for offer `offer_id`."""
+    buttons = [{**button, "value": str(offer_id)} for button in template["buttons"]]
+    return {**template, "buttons": buttons}
 
 
 def offer_closed(locale: str, request: SupportRequest, reason: str) -> Message:

@@ -4,19 +4,21 @@ their cards updated in place once they no longer apply."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.audit import audit, peer_actor
+from handlers.core.audit import audit, audit_many, peer_actor
 from handlers.core.jobs import enqueue
-from handlers.core.outbox import deliver
+from handlers.core.outbox import deliver, deliver_many
 from handlers.core.people import identity_of, locale_of
 from handlers.roster.on_call import eligible_peers
 from handlers.support import messages
 from handlers.support.steps import ADVANCE, escalate_now, schedule_timeout, timeout_for
 from models import (
     TIER_ORDER,
+    ChatIdentity,
     Offer,
     OfferStatus,
     Organisation,
@@ -28,6 +30,10 @@ from models import (
 
 SEQUENTIAL = "sequential"
 MIN_OFFER_STEP = timedelta(minutes=2)
+# Offers are queued a moment before whatever else their transaction queues (the requester's
+# confirmation, a coordinator's alert): the engine takes due jobs oldest first, so the people
+# who can help hear of it first. The requester has had their answer, with the crisis lines.
+OFFERS_FIRST = timedelta(milliseconds=1)
 
 
 async def show_offer(
@@ -41,10 +47,68 @@ async def show_offer(
     assert peer is not None
     identity = await identity_of(session, peer)
     message = messages.offer(locale_of(identity, organisation), request, offer.tier, offer.id)
-    job = await deliver(session, to=identity, message=message, key=f"offer:{offer.id}", now=now)
+    job = await deliver(
+        session, to=identity, message=message, key=f"offer:{offer.id}", now=now - OFFERS_FIRST
+    )
     offer.status = OfferStatus.OPEN.value
     offer.delivery_job_id = job.id
     audit(session, request, actor=peer_actor(peer), action="offer_shown", detail=offer.tier, at=now)
+
+
+async def show_offers(
+    session: AsyncSession,
+    organisation: Organisation,
+    request: SupportRequest,
+    tier: Tier,
+    peers: list[Peer],
+    now: datetime,
+) -> None:
+    """Offer the request to all of `peers` at once, in a few statements whatever their number
+    (1,000 peers on call): the offers in one insert, the peers' identities in one read, the
+    message dumped once per language, the delivery jobs in one insert, then the offers pointed
+    at their jobs and the audit lines in one statement each."""
+    offer_ids = list(
+        await session.scalars(
+            insert(Offer).returning(Offer.id, sort_by_parameter_order=True),
+            [
+                {
+                    "request_id": request.id,
+                    "peer_id": peer.id,
+                    "tier": tier.value,
+                    "position": position,
+                    "status": OfferStatus.OPEN.value,
+                    "created_at": now,  # the routing clock, as the fairness window reads it
+                }
+                for position, peer in enumerate(peers)
+            ],
+        )
+    )
+    identities = {
+        identity.id: identity
+        for identity in await session.scalars(
+            select(ChatIdentity).where(ChatIdentity.id.in_([peer.identity_id for peer in peers]))
+        )
+    }
+    templates: dict[str, dict[str, Any]] = {}
+    outgoing: list[tuple[ChatIdentity, dict[str, Any], str]] = []
+    for offer_id, peer in zip(offer_ids, peers, strict=True):
+        identity = identities[peer.identity_id]
+        locale = locale_of(identity, organisation)
+        if locale not in templates:
+            template = messages.offer(locale, request, tier.value, 0)
+            templates[locale] = template.model_dump(mode="json")
+        message = messages.offer_for(templates[locale], offer_id)
+        outgoing.append((identity, message, f"offer:{offer_id}"))
+    job_ids = await deliver_many(session, outgoing, now - OFFERS_FIRST)
+    await session.execute(
+        update(Offer),
+        [
+            {"id": offer_id, "delivery_job_id": job_id}
+            for offer_id, job_id in zip(offer_ids, job_ids, strict=True)
+        ],
+    )
+    actors = [peer_actor(peer) for peer in peers]
+    await audit_many(session, request, actors, action="offer_shown", detail=tier.value, at=now)
 
 
 async def _already_offered(session: AsyncSession, request: SupportRequest) -> set[int]:
@@ -69,6 +133,9 @@ async def offer_tier(
     ]
     if not candidates:
         return 0
+    if all_at_once:
+        await show_offers(session, organisation, request, tier, candidates, now)
+        return len(candidates)
     offers = [
         Offer(
             request_id=request.id,
@@ -82,12 +149,8 @@ async def offer_tier(
     ]
     session.add_all(offers)
     await session.flush()
-    if all_at_once:
-        for offer in offers:
-            await show_offer(session, organisation, request, offer, now)
-    else:
-        step = max(MIN_OFFER_STEP, timeout_for(organisation, request.urgency) / len(offers))
-        await show_next_in_turn(session, organisation, request, now, step)
+    step = max(MIN_OFFER_STEP, timeout_for(organisation, request.urgency) / len(offers))
+    await show_next_in_turn(session, organisation, request, now, step)
     return len(candidates)
 
 

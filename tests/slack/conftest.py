@@ -145,7 +145,8 @@ class SlackWorld:
         all_headers = {"Content-Type": content_type, **self.signed(body, **sign), **(headers or {})}
         return await self.client.post("/slack/events", data=body.encode(), headers=all_headers)
 
-    async def command(self, name: str, text: str = "") -> Any:
+    async def command(self, name: str, text: str = "", *, settle: bool = True) -> Any:
+        """`/support <text>` from `name`; with `settle`, waits for the work after the answer."""
         user_id = self.user(name)
         form = {
             "token": "legacy",
@@ -163,7 +164,8 @@ class SlackWorld:
             "trigger_id": self.trigger(user_id),
         }
         response = await self.post(urlencode(form), "application/x-www-form-urlencoded")
-        await self.settle()
+        if settle:
+            await self.settle()
         return response
 
     async def interact(self, payload: dict[str, Any], **sign: Any) -> Any:
