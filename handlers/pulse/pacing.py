@@ -76,3 +76,9 @@ def paced(
                 schedules[workspace] = WindowSchedule(window_for(to.platform), start)
             timed.append((recipient, schedules[workspace].next_send(is_first)))
     return timed
+
+
+# A flat pace for the other sends to many people (reach-in invitations, awareness reminders):
+# under each platform's sustained rate (Slack: 300 posts a minute per workspace), so they leave
+# room for offers and crisis messages without planning per-minute windows.
+PACE_PER_SECOND: dict[str, float] = {"slack": 4.0, "teams": 15.0}

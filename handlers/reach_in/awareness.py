@@ -27,7 +27,8 @@ from handlers.core.people import (
 )
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.pulse.rounds import PACE_PER_SECOND, opening_time
+from handlers.pulse.pacing import PACE_PER_SECOND
+from handlers.pulse.rounds import opening_time
 from handlers.reach_in import awareness_messages
 from models import ChatIdentity, DueJob, Organisation, Peer, Tier
 

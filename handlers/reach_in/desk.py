@@ -24,7 +24,7 @@ from handlers.core.outbox import deliver
 from handlers.core.people import Person, find_identity, identity_for, locale_of
 from handlers.core.ports import Message
 from handlers.core.unit import Core
-from handlers.pulse.rounds import PACE_PER_SECOND
+from handlers.pulse.pacing import PACE_PER_SECOND
 from handlers.reach_in import messages
 from handlers.reach_in.form import EventForm
 from handlers.reach_in.group import GroupSessions
