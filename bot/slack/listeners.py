@@ -93,31 +93,34 @@ class SlackListeners:
         locale: str,
         person: Person,
         prefill: dict[str, str] | None = None,
-    ) -> Any:
+    ) -> None:
         """Open the intake form (filled in with `prefill`), retrying within the trigger's
-        three-second life; returns Slack's answer. If Slack will not open it, the person gets a
-        DM with the crisis lines and a button that opens the form again (a new click brings a
-        new trigger), and None is returned. Never a silent failure."""
-        opened = await open_view(client, trigger_id, intake_view(locale, prefill))
-        if opened is not None:
-            return opened
+        three-second life; if Slack will not open it, the person gets a DM instead."""
+        if await open_view(client, trigger_id, intake_view(locale, prefill)) is None:
+            await self._form_unavailable(client, person, locale)
+
+    async def _form_unavailable(self, client: AsyncWebClient, person: Person, locale: str) -> None:
+        """The form could not be opened: a DM with the crisis lines and a button that opens it
+        again (a new click brings a new trigger). Never a silent failure."""
         card = await self.core.known.card(person.platform, person.tenant_id)
         await post_direct(
             client, person.user_id, notices.form_unavailable(locale, list(card.crisis))
         )
-        return None
 
     async def _form_first(self, client: AsyncWebClient, body: dict[str, Any]) -> None:
         """`/support`: the form opens before anyone is looked up (its trigger lasts 3 seconds),
         in the language known now (this process's last lookup, the stored one, else the
         organisation's); the lookup comes after, and if it says the person's Slack speaks
-        another language, the form is shown again in theirs."""
-        known = self.people.known(ids_of(body))
-        guessed = await self._locale(known)
-        opened = await self._open_form(client, body["trigger_id"], guessed, known)
+        another language, the form is shown again in theirs (or, if it could not be opened,
+        the DM that says so is in theirs)."""
+        guessed = await self._locale(self.people.known(ids_of(body)))
+        opened = await open_view(client, body["trigger_id"], intake_view(guessed))
         person = await self.people.of_payload(client, body)
         locale = await self._locale(person)
-        view = opened.get("view") if opened is not None else None
+        if opened is None:
+            await self._form_unavailable(client, person, locale)
+            return
+        view = opened.get("view")
         view_id = view.get("id") if isinstance(view, dict) else None
         if locale != guessed and view_id:
             await client.views_update(view_id=view_id, view=intake_view(locale))

@@ -235,7 +235,10 @@ def _event(event: Any) -> str | None:
     )
     problem = _first(
         _text(event, "type", required=True),
-        _text(event, "user", required=by_someone),  # a user id in the events we handle
+        # a user id in the events we handle; team_join and user_change carry the user object
+        _with_id(event, "user", required=by_someone)
+        if isinstance(event.get("user"), dict)
+        else _text(event, "user", required=by_someone),
         _text(event, "channel", required=by_someone and event.get("type") == "message"),
         _text(event, "text"),
         _text(event, "subtype"),

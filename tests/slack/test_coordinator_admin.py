@@ -4,6 +4,7 @@ date is shown beside its field and changes nothing; every change is audited."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,9 @@ async def audit_actions(slack: SlackWorld) -> list[tuple[str, str]]:
     async with slack.runtime.database.session() as session:
         rows = await session.execute(select(AuditEvent.actor, AuditEvent.action))
         return [(actor, action) for actor, action in rows]
+
+
+CLICKS = itertools.count(1700000000)
 
 
 async def open_form(slack: SlackWorld, name: str, form: str) -> dict[str, Any]:
@@ -45,7 +49,8 @@ async def open_form(slack: SlackWorld, name: str, form: str) -> dict[str, Any]:
         "container": {"type": "view", "view_id": "VMENU"},
         "trigger_id": f"trigger-{name}-menu",
         "view": {**menu, "id": "VMENU", "state": {"values": {}}},
-        "actions": [{**button, "block_id": "b1", "action_ts": "1700000000.1"}],
+        # Each click its own action_ts, as Slack's are: the same signed body twice is a replay.
+        "actions": [{**button, "block_id": "b1", "action_ts": f"{next(CLICKS)}.000100"}],
     }
     response = await slack.interact(payload)
     assert response.status == 200

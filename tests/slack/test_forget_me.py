@@ -67,9 +67,9 @@ async def test_confirm_in_the_dm_erases_once_and_a_second_click_is_safe(slack: S
         [request] = list(await session.scalars(select(SupportRequest)))
     assert request.status == "withdrawn" and request.requester_id is None and request.note is None
     # What Slack itself keeps of the conversation stays there: the bot deletes nothing in Slack.
-    assert any("We have your request" in m.readable for m in slack.inbox("rita"))
+    assert any("I have your request" in m.readable for m in slack.inbox("rita"))
     await slack.click("rita", as_sent, "forget.confirm")  # the old question, clicked again
-    assert "We hold no data about you" in slack.now(question).readable
+    assert "I hold no data about you" in slack.now(question).readable
 
 
 async def test_forget_me_in_spanish(slack: SlackWorld):
@@ -83,7 +83,7 @@ async def test_forget_me_in_spanish(slack: SlackWorld):
 
 async def test_someone_we_hold_nothing_about_is_told_at_once(slack: SlackWorld):
     answer = await slash_answer(slack, "newcomer", "forget-me")
-    assert "We hold no data about you" in answer
+    assert "I hold no data about you" in answer
     assert slack.seen_only_by("newcomer")[0].action_ids == []
 
 

@@ -34,7 +34,7 @@ async def test_forget_me_asks_then_erases_and_withdraws(teams: TeamsWorld) -> No
     [update] = teams.connector.updates("a:personal-pia")
     assert verbs(update.card) == [] and "withdrawn" in card_text(update.card).lower()
     again = await teams.click("rita", "forget.confirm", {"value": ""})  # a double click
-    assert "erased" in card_text(again) or "We hold no data" in card_text(again)
+    assert "erased" in card_text(again) or "I hold no data" in card_text(again)
     assert await identity_count(teams) == before - 1
 
 
