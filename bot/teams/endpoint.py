@@ -16,7 +16,9 @@ import logging
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
+from msrest.exceptions import ClientRequestError
 from msrest.serialization import Model
+from requests.exceptions import InvalidHeader
 
 from bot.teams.shapes import BadRequest, parse_activity
 from bot.teams.tokens import KeysUnavailable, TokenGate, TokenRefused
@@ -66,9 +68,16 @@ class MessagesEndpoint:
         except Exception as exc:  # the SDK signals a bad token with assorted exception types
             log.warning("teams: request refused (%s)", type(exc).__name__)
             return _error(401, "the request is not authorized")
-        invoke_response = await self.adapter.process_activity(
-            authenticated, activity, self.bot.on_turn
-        )
+        try:
+            invoke_response = await self.adapter.process_activity(
+                authenticated, activity, self.bot.on_turn
+            )
+        except ClientRequestError as exc:
+            if not isinstance(exc.inner_exception, InvalidHeader):
+                raise
+            # An id in the activity that cannot go in the reply's headers: nothing to answer.
+            log.warning("teams: refused an activity whose ids cannot be replied to")
+            return _error(400, "the activity holds ids that cannot be replied to")
         if invoke_response is None:
             return web.Response(status=201)
         body = invoke_response.body

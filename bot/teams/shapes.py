@@ -17,7 +17,8 @@ from msrest.exceptions import DeserializationError
 from bot.payloads import Refused, TextRules
 
 ID_MAX = 512  # Teams' conversation and user ids run to a few hundred characters
-INVOKES = ("adaptiveCard/action",)  # every button is an Action.Execute
+# Every button is an Action.Execute; a Data.Query typeahead (large rosters) asks for choices.
+INVOKES = ("adaptiveCard/action", "application/search")
 REQUIRED_OBJECTS = ("conversation", "from", "recipient")
 ID_KEYS = frozenset({"id", "type", "locale", "conversationType", "role", "textFormat"})
 
@@ -72,10 +73,33 @@ def _objects(data: dict[str, Any], key: str) -> str | None:
     return None
 
 
+def _search(value: Any) -> str | None:
+    """A typeahead's query: text to look for, a dataset name, and paging numbers."""
+    if not isinstance(value, dict):
+        return "value is not an object"
+    for key in ("queryText", "dataset"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            return f"value.{key} is not text"
+    options = value.get("queryOptions")
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        return "value.queryOptions is not an object"
+    for key in ("skip", "top"):
+        number = options.get(key)
+        if number is not None and (
+            not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= 10_000
+        ):
+            return f"value.queryOptions.{key} is not a small whole number"
+    return None
+
+
 def _invoke(data: dict[str, Any]) -> str | None:
     if data.get("name") not in INVOKES:
         return "the bot answers no invoke of that name"
     value = data.get("value")
+    if data.get("name") == "application/search":
+        return _search(value)
     action = value.get("action") if isinstance(value, dict) else None
     if not isinstance(action, dict):
         return "the invoke has no action"
@@ -113,7 +137,25 @@ def refusal(data: Any) -> str | None:
     checks += [_text(data, name) for name in ("id", "text", "locale", "name", "textFormat")]
     checks += [_objects(data, name) for name in ("membersAdded", "entities", "attachments")]
     checks += [_channel_data(data), _invoke(data) if data["type"] == "invoke" else None]
+    checks += [_header_safe(data)]
     return next((problem for problem in checks if problem), None)
+
+
+def _header_safe(data: dict[str, Any]) -> str | None:
+    """Values the reply carries in HTTP headers or its URL must be ASCII ids without leading or
+    trailing whitespace (the HTTP client refuses such a header, after the turn has begun)."""
+    values = [("locale", data.get("locale")), ("channelId", data.get("channelId"))]
+    for name in ("conversation", "from", "recipient"):
+        account = data.get(name)
+        if isinstance(account, dict):
+            identifier = account.get("id")
+            if isinstance(identifier, str) and not identifier.isascii():
+                return f"{name}.id is not ASCII"  # Teams' ids are; replies carry them as is
+            values += [(f"{name}.id", identifier), (f"{name}.name", account.get("name"))]
+    for name, value in values:
+        if isinstance(value, str) and value and value != value.strip():
+            return f"{name} starts or ends with whitespace"
+    return None
 
 
 def parse_activity(body: bytes) -> Activity:
