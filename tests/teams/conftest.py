@@ -67,6 +67,7 @@ class FakeConnector:
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
         self.create_failures: list[Failure] = []
+        self.failures_in: dict[str, list[Failure]] = {}  # conversation id -> its own queue
         self.refused = 0
         self.opened: dict[str, str] = {}  # member id -> conversation id
         self._ids = itertools.count(1)
@@ -80,6 +81,13 @@ class FakeConnector:
 
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.failures.append((status, headers or {}))
+
+    def fail_next_in(
+        self, conversation_id: str, status: int, headers: dict[str, str] | None = None
+    ) -> None:
+        """Queue an error answer for the next post or update in one conversation only, so a test
+        of one call's retries does not depend on which delivery runs first."""
+        self.failures_in.setdefault(conversation_id, []).append((status, headers or {}))
 
     def fail_next_create(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.create_failures.append((status, headers or {}))
@@ -122,7 +130,8 @@ class FakeConnector:
         return [c for c in self.calls if c.method == "CREATE"]
 
     async def _post(self, request: web.Request) -> web.Response:
-        if failure := self._failure():
+        conversation = request.match_info["conversation"]
+        if failure := self._failure(self.failures_in.get(conversation, [])) or self._failure():
             return failure
         body = await request.json()
         conversation = request.match_info["conversation"]
@@ -132,7 +141,8 @@ class FakeConnector:
         return web.json_response({"id": activity_id})
 
     async def _put(self, request: web.Request) -> web.Response:
-        if failure := self._failure():
+        conversation = request.match_info["conversation"]
+        if failure := self._failure(self.failures_in.get(conversation, [])) or self._failure():
             return failure
         body = await request.json()
         match = request.match_info

@@ -54,7 +54,14 @@ async def test_a_429_is_retried_after_retry_after_and_the_card_arrives_once(team
 async def test_server_errors_are_retried_with_backoff(teams: TeamsWorld):
     slept = record_sleeps(teams)
     await on_call(teams, "pia")
-    await submit(teams, "rita", (502, {}), (503, {}))
+    await teams.install("rita")
+    await teams.say("rita", "support")
+    await teams.click("rita", "intake.submit", {**FORM})
+    # both failures on the offer's call: the confirmation runs beside it and must not take one
+    pia = teams.user("pia").conversation_id
+    teams.connector.fail_next_in(pia, 502)
+    teams.connector.fail_next_in(pia, 503)
+    await teams.run_jobs()
 
     assert slept == [1.0, 2.0]
     assert len(offers_to(teams, "pia")) == 1
