@@ -10,7 +10,7 @@ import errno
 import os
 import socket
 
-from config.settings import ConfigError
+from config.errors import ConfigError
 
 
 def bind(variable: str, host: str, port: int) -> socket.socket:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.cli.common import wrong
-from handlers.core.i18n import SUPPORTED_LOCALES
-from handlers.core.languages import Language
-from handlers.core.people import known_time_zone
-from handlers.roster.forms import FormInvalid
+
+if TYPE_CHECKING:
+    from handlers.roster.forms import FormInvalid
+
+# The rules come from handlers/ when a check runs, not when the command line loads, so `--help`
+# stays fast (tests/cli/test_start_up.py).
 
 PLATFORMS = ("slack", "teams")
 OFFER_MODES = ("broadcast", "sequential")
@@ -25,6 +27,8 @@ def form_errors(exc: FormInvalid, options: Mapping[str, str]) -> NoReturn:
 
 
 def time_zone(value: str, option: str = "--time-zone") -> str:
+    from handlers.core.people import known_time_zone
+
     zone = known_time_zone(value.strip())
     if zone is None or "/" not in zone and zone != "UTC":
         wrong(option, f"{value!r} is not a time zone: use an IANA name such as Europe/Madrid")
@@ -38,6 +42,8 @@ def one_of(value: str, option: str, accepted: tuple[str, ...]) -> str:
 
 
 def locale(value: str, option: str = "--locale") -> str:
+    from handlers.core.i18n import SUPPORTED_LOCALES
+
     return one_of(value, option, SUPPORTED_LOCALES)
 
 
@@ -103,6 +109,8 @@ def follow_up_days(value: str, option: str = "--follow-ups") -> list[int]:
 
 
 def languages(value: str, option: str = "--languages") -> list[str]:
+    from handlers.core.languages import Language
+
     spoken = [language.value for language in Language]
     chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
     if not chosen or not set(chosen) <= set(spoken):

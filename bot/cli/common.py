@@ -6,7 +6,6 @@ The runtime (database, adapters, use cases) is imported only by the commands tha
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -72,6 +71,7 @@ def settings_for_a_process() -> Settings:
 
 def run_async(main: Callable[[], Awaitable[None]]) -> None:
     """Run `main`; a configuration problem is one line and exit 2."""
+    import asyncio
 
     try:
         asyncio.run(main())
@@ -82,6 +82,8 @@ def run_async(main: Callable[[], Awaitable[None]]) -> None:
 def with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run `work` against the configured database, whose schema must be current; any problem
     is one line and exit 2."""
+
+    import asyncio
 
     from bot.logs import configure_logging
     from bot.runtime import build_runtime, ensure_schema_current

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import typer
-from alembic.util import CommandError
 
 from bot.cli.common import fail, run_async, settings_for_a_process
 
@@ -17,6 +16,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply schema migrations (Procfile `release`). Safe to run again."""
+    from alembic.util import CommandError
+
     from bot.runtime import build_runtime
     from models.migrate import upgrade
 
@@ -38,6 +39,8 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
 @db_app.command("downgrade")
 def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
     """Revert schema migrations down to REVISION ('base' removes every table)."""
+    from alembic.util import CommandError
+
     from bot.runtime import build_runtime
     from models.migrate import downgrade
 

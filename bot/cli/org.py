@@ -11,7 +11,6 @@ from rich.table import Table
 
 from bot.cli import checks
 from bot.cli.common import OrgOption, with_runtime, wrong
-from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY, CrisisResource
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -51,6 +50,7 @@ def org_create(
 
 def _warn_without_crisis_defaults(country: str, organisation_id: object) -> None:
     """Requesters must never be shown another country's emergency numbers for long."""
+    from config.crisis import DEFAULT_CRISIS_RESOURCES, FALLBACK_COUNTRY
 
     if country.upper() not in DEFAULT_CRISIS_RESOURCES:
         typer.echo(
@@ -165,6 +165,8 @@ def org_crisis(
     defaults: bool = typer.Option(False, help="Go back to the country's shipped defaults."),
 ) -> None:
     """Set the crisis lines every requester is shown."""
+    from config.crisis import CrisisResource
+
     if defaults == bool(line):
         wrong("--line", 'give "Name|contact" entries, or --defaults (not both)')
     resources = None

@@ -7,20 +7,21 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from bot.cli.choices import CategoryChoice
 from bot.cli.common import OrgOption, fail, with_runtime
-from handlers.core.people import Person
-from handlers.reach_in.form import EventForm, read_event
-from handlers.roster.forms import FormInvalid
-from handlers.support.intake import Category
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from handlers.core.people import Person
+    from handlers.reach_in.form import EventForm
 
 reach_in_app = typer.Typer(help="Reach-in after a serious event: offer support to those involved.")
 PERSON_FORM = "platform:tenant:user_id, e.g. slack:T0123ABCD:U01RITA"
 
 
 def _person(text: str) -> Person:
+    from handlers.core.people import Person
+
     platform, _, rest = text.partition(":")
     tenant, _, user_id = rest.partition(":")
     if platform not in ("slack", "teams") or not tenant or not user_id:
@@ -32,12 +33,15 @@ def _person(text: str) -> Person:
 def record(
     org: int = OrgOption,
     day: str = typer.Option(..., "--date", help="Day of the event, YYYY-MM-DD (last 90 days)."),
-    category: Category = typer.Option(..., help="What kind of event."),
+    category: CategoryChoice = typer.Option(..., help="What kind of event."),
     person: list[str] = typer.Option(..., help=f"A colleague involved ({PERSON_FORM}); repeat."),
     units: str = typer.Option("", help="Units affected, separated by commas."),
     note: str = typer.Option("", help="A note for coordinators only (kept encrypted)."),
 ) -> None:
     """Record an event: each colleague gets a private offer of support (sent by the worker)."""
+    from handlers.reach_in.form import read_event
+    from handlers.roster.forms import FormInvalid
+
     people = [_person(text) for text in person]
     answers = {"occurred_on": day, "category": category.value, "units": units, "note": note}
 

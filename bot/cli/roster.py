@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import typer
 from rich.table import Table
 
 from bot.cli import checks
+from bot.cli.choices import TierChoice
 from bot.cli.common import OrgOption, fail, table_console, with_runtime, wrong
-from bot.cli.peer_options import changes, merged_fields
-from handlers.core.i18n import DEFAULT_LOCALE
-from handlers.core.people import Person
-from handlers.roster.admin import PeerFields, RosterAdmin
-from handlers.roster.forms import FormInvalid, override_answers, rotation_answers
-from handlers.roster.imports import ImportReport, RosterImports
-from handlers.roster.watch import RosterWatch
-from models import Organisation, Tier, Workspace
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from handlers.roster.admin import PeerFields, RosterAdmin
+    from handlers.roster.imports import ImportReport
+
+# The commands import the use cases and the data model when they run, so `--help` stays fast
+# (tests/cli/test_start_up.py).
 
 console = table_console()
 ROTATION_OPTIONS = {
@@ -40,6 +36,8 @@ roster_app = typer.Typer(help="The roster: peers, rotations, overrides, imports,
 
 
 def _admin(runtime: Runtime) -> RosterAdmin:
+    from handlers.roster.admin import RosterAdmin
+
     return RosterAdmin(runtime.database)
 
 
@@ -94,6 +92,10 @@ def add_peer(
 ) -> None:
     """Put someone on the roster, or update them: an update changes only the options given,
     and says what changed."""
+    from bot.cli.peer_options import changes, merged_fields
+    from handlers.core.people import Person
+    from models import Workspace
+
     platform = checks.one_of(platform, "--platform", checks.PLATFORMS)
     given = {
         "tier": tier,
@@ -160,12 +162,15 @@ def add_rotation(
     org: int = OrgOption,
     name: str = typer.Option(..., help="A name, e.g. 'Nights'."),
     peers: str = typer.Option(..., help="Peer ids in turn order, e.g. 3,5,8."),
-    tier: str = typer.Option(Tier.PEER.value, help="peer, backup, coordinator or professional."),
+    tier: str = typer.Option("peer", help="peer, backup, coordinator or professional."),
     starts_on: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     handoff: str = typer.Option("08:00", help="Local handoff time, HH:MM."),
     hours: str = typer.Option("24", help="Shift length in hours, 1 to 336."),
 ) -> None:
     """Define a rotation: members take shifts of HOURS in turn from the handoff time."""
+    from handlers.core.i18n import DEFAULT_LOCALE
+    from handlers.roster.forms import FormInvalid, rotation_answers
+
     try:
         answers = rotation_answers(
             DEFAULT_LOCALE,
@@ -199,10 +204,14 @@ def add_override(
     peer: int = typer.Option(..., help="Peer id who will be on call."),
     start: str = typer.Option(..., "--from", help="Start, local time: YYYY-MM-DDTHH:MM."),
     end: str = typer.Option(..., "--to", help="End, local time: YYYY-MM-DDTHH:MM."),
-    tier: Tier = typer.Option(Tier.PEER, help="Tier covered."),
+    tier: TierChoice = typer.Option(TierChoice.PEER, help="Tier covered."),
     replaces: int | None = typer.Option(None, help="Peer id taken off call for the period."),
 ) -> None:
     """Put a peer on call for a period (a swap, a holiday cover)."""
+    from handlers.core.i18n import DEFAULT_LOCALE
+    from handlers.roster.forms import FormInvalid, override_answers
+    from models import Organisation, Tier
+
     local_start = checks.local_moment(start, "--from")
     local_end = checks.local_moment(end, "--to")
 
@@ -226,7 +235,7 @@ def add_override(
             None,
             org,
             peer_id=answers.peer_id,
-            tier=tier,
+            tier=Tier(tier.value),
             starts_at=answers.starts_at,
             ends_at=answers.ends_at,
             replaces_peer_id=replaces,
@@ -240,6 +249,7 @@ def on_call_command(
     org: int = OrgOption, days: int = typer.Option(14, min=1, help="How many days ahead.")
 ) -> None:
     """Who is on call now and for the coming days, tier by tier."""
+    from models import Organisation
 
     async def work(runtime: Runtime) -> tuple[ZoneInfo, list[Any], dict[int, str]]:
         admin = _admin(runtime)
@@ -276,7 +286,9 @@ def import_csv(
 ) -> None:
     """Import peers from CSV: platform,tenant,user_id,name,tier,unit,languages,cap,trained_until
     (languages separated by ';'; UTF-8, or Excel's "Unicode text"). All or nothing: any row
-    that cannot be read stops the import (exit status 1) unless --partial is given."""
+    that cannot be read stops the import (exit status 2) unless --partial is given."""
+    from handlers.roster.imports import RosterImports
+
     text = _read_text(path)
     report = with_runtime(
         lambda runtime: RosterImports(runtime.database, runtime.core.clock).import_peers_csv(
@@ -299,6 +311,10 @@ def _read_text(path: Path) -> str:
 
 
 async def _fetch(source: str) -> bytes:
+    import asyncio
+
+    import aiohttp
+
     if source.startswith(("http://", "https://")):
         async with aiohttp.ClientSession() as session, session.get(source) as response:
             response.raise_for_status()
@@ -310,12 +326,16 @@ async def _fetch(source: str) -> bytes:
 def import_ical(
     org: int = OrgOption,
     source: str = typer.Argument(..., help="An .ics file or an http(s) URL."),
-    tier: Tier = typer.Option(Tier.PEER, help="Tier the calendar's shifts cover."),
+    tier: TierChoice = typer.Option(TierChoice.PEER, help="Tier the calendar's shifts cover."),
     days: int = typer.Option(90, min=1, help="How far ahead to import."),
     apply: bool = typer.Option(False, help="Apply the changes (default: preview only)."),
 ) -> None:
     """Import shifts from a calendar: each event naming a peer (in its title or as an attendee)
     puts them on call; recurring events are expanded."""
+    import aiohttp
+
+    from handlers.roster.imports import RosterImports
+    from models import Tier
 
     async def work(runtime: Runtime) -> ImportReport:
         try:
@@ -324,7 +344,13 @@ def import_ical(
             raise ValueError(f"could not read {source}: {exc}") from None
         now = datetime.now(UTC)
         return await RosterImports(runtime.database, runtime.core.clock).import_rotation_ical(
-            None, org, data, tier=tier, start=now, end=now + timedelta(days=days), apply=apply
+            None,
+            org,
+            data,
+            tier=Tier(tier.value),
+            start=now,
+            end=now + timedelta(days=days),
+            apply=apply,
         )
 
     report = with_runtime(work)
@@ -335,6 +361,7 @@ def import_ical(
 @roster_app.command("lapsing")
 def lapsing(org: int = OrgOption) -> None:
     """Peers whose training lapses within 30 days, or has lapsed."""
+    from handlers.roster.watch import RosterWatch
 
     async def work(runtime: Runtime) -> list[tuple[str, date | None]]:
         names = {p.id: i.display_name or "" for p, i in await _admin(runtime).peers(org)}
