@@ -97,15 +97,25 @@ class SlackListeners:
         """Open the intake form (filled in with `prefill`), retrying within the trigger's
         three-second life; if Slack will not open it, the person gets a DM instead."""
         if await open_view(client, trigger_id, intake_view(locale, prefill)) is None:
-            await self._form_unavailable(client, person, locale)
+            await self._form_unavailable(client, person, locale, trigger_id)
 
-    async def _form_unavailable(self, client: AsyncWebClient, person: Person, locale: str) -> None:
+    async def _form_unavailable(
+        self, client: AsyncWebClient, person: Person, locale: str, trigger_id: str
+    ) -> None:
         """The form could not be opened: a DM with the crisis lines and a button that opens it
-        again (a new click brings a new trigger). Never a silent failure."""
+        again (a new click brings a new trigger). Never a silent failure: if the DM fails too,
+        the worker sends it (the trigger names it, so it is queued once)."""
         card = await self.core.known.card(person.platform, person.tenant_id)
-        await post_direct(
-            client, person.user_id, notices.form_unavailable(locale, list(card.crisis))
-        )
+        try:
+            await post_direct(
+                client, person.user_id, notices.form_unavailable(locale, list(card.crisis))
+            )
+        except Exception as exc:  # Slack is failing: the worker sends it, retried until it goes
+            log.warning("slack: the form-unavailable DM failed (%s); queued", type(exc).__name__)
+            try:
+                await self.requests.form_unavailable(person, locale, trigger_id)
+            except Exception as queue_exc:  # the database is down as well
+                log.error("slack: nor could it be queued (%s)", type(queue_exc).__name__)
 
     async def _form_first(self, client: AsyncWebClient, body: dict[str, Any]) -> None:
         """`/support`: the form opens before anyone is looked up (its trigger lasts 3 seconds),
@@ -118,7 +128,7 @@ class SlackListeners:
         person = await self.people.of_payload(client, body)
         locale = await self._locale(person)
         if opened is None:
-            await self._form_unavailable(client, person, locale)
+            await self._form_unavailable(client, person, locale, body["trigger_id"])
             return
         view = opened.get("view")
         view_id = view.get("id") if isinstance(view, dict) else None

@@ -121,8 +121,9 @@ class TeamsBot(ActivityHandler):
         locale = await self._locale(person)
         command = command_of(text)
         if command is Command.SUPPORT:
-            card = intake_card(locale)
-        elif command is Command.HELP:
+            await self._show_form(turn_context, person, locale)
+            return
+        if command is Command.HELP:
             card = message_card(await self._help(person, locale))
         elif command is Command.ADMIN:
             card = await self._admin(person, locale)
@@ -138,6 +139,20 @@ class TeamsBot(ActivityHandler):
             answer = await self.disclosures.written(person, text, activity.id)
             card = message_card(answer)
         await self._reply(turn_context, card)
+
+    async def _show_form(self, turn_context: TurnContext, person: Person, locale: str) -> None:
+        """The intake form as a reply (retried on 429 and 5xx). If Teams still will not take
+        it, the person is not left without an answer: the crisis lines and a button that shows
+        the form again follow as a message the worker delivers, retried until it goes."""
+        try:
+            await self._reply(turn_context, intake_card(locale))
+        except Exception as exc:  # the connector's errors, or the network's
+            log.warning("teams: the form could not be shown (%s)", type(exc).__name__)
+            key = turn_context.activity.id or ""
+            try:
+                await self.requests.form_unavailable(person, locale, key)
+            except Exception as queue_exc:  # the database is down as well
+                log.error("teams: nor could it be queued (%s)", type(queue_exc).__name__)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         """The person removed the app: nothing can reach them until they add it again, so

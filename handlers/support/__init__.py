@@ -1,8 +1,8 @@
 """The support flow, from a request to its end.
 
 - `asking.Requests`: a person asks (the form's instant receipt, storing the request with its
-  acknowledgement and first offers, the crisis lines when it cannot be stored yet); the form
-  itself is `intake`.
+  acknowledgement and the job that routes it, the crisis lines when it cannot be stored yet);
+  the form itself is `intake`; `first_offers`: that job, the request's first offers.
 - `routing`: offers tier by tier, to everyone at once or one at a time; `steps`: each tier's
   wait and the jobs that move a request on; `escalation`: the next tier when nobody accepts,
   then the coordinators, told again while it lasts; `jobs.SupportJobs` runs those jobs.

@@ -1,5 +1,6 @@
-"""Asking for support: the form's instant receipt, storing the request with its acknowledgement and
-first offers, and the answer (with the crisis lines) when it cannot be stored yet."""
+"""Asking for support: the form's instant receipt, storing the request with its acknowledgement
+and the job that makes its first offers (`first_offers`), and the answer (with the crisis lines)
+when it cannot be stored yet."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.crisis import CrisisResource
+from handlers.core import notices
 from handlers.core.audit import REQUESTER, audit
 from handlers.core.crisis_lines import crisis_resources
 from handlers.core.i18n import pick_locale
@@ -27,30 +27,16 @@ from handlers.core.ports import Message
 from handlers.core.unit import Core
 from handlers.safety.risk import suggests_risk
 from handlers.support import messages
-from handlers.support.escalation import nobody_took_it
-from handlers.support.informing import (
-    alert_coordinators,
-)
+from handlers.support.informing import alert_coordinators
 from handlers.support.intake import IntakeForm, Urgency
-from handlers.support.routing import offer_tier, route_from
-from handlers.support.steps import (
-    schedule_timeout,
-    timeout_for,
-)
-from models import (
-    TIER_ORDER,
-    Organisation,
-    RequestStatus,
-    SupportRequest,
-    Tier,
-)
+from handlers.support.steps import schedule_routing, timeout_for
+from models import Organisation, RequestStatus, SupportRequest
 
 # Seconds between attempts to store a request the database refused (about ten minutes in all).
 SUBMIT_RETRY_DELAYS = (5, 15, 30, 60, 120, 180, 240)
 # Request ids derived from a submission's key (`request_support`): any fixed namespace will do.
 SUBMISSIONS = uuid.UUID("6f1c2b1e-3d4a-4b8e-9a57-2c0d5e7f8a91")
 STORING_AT_ONCE = 4
-PROFESSIONAL_INDEX = TIER_ORDER.index(Tier.PROFESSIONAL)
 log = logging.getLogger(__name__)
 
 
@@ -120,10 +106,31 @@ class Requests:
         locale, resources = await self.crisis_lines_for(person)
         return messages.fallback_acknowledgement(locale, resources)
 
+    async def form_unavailable(self, person: Person, locale: str, key: str) -> None:
+        """The platform would not show the intake form just now (its calls kept failing): the
+        crisis lines and a button that shows the form again, queued for the worker, whose
+        delivery is retried with the outbox's backoff. `key` (the click's or the message's id)
+        makes a second attempt at the same click queue nothing more."""
+        _, resources = await self.crisis_lines_for(person)
+        message = notices.form_unavailable(locale, resources)
+        async with self.core.database.session() as session, session.begin():
+            organisation = await organisation_for(
+                session, person.platform, person.tenant_id, self.core.defaults
+            )
+            identity = await identity_for(session, organisation, person)
+            await deliver(
+                session,
+                to=identity,
+                message=message,
+                key=f"form-unavailable:{key}",
+                now=self.core.clock(),
+            )
+        self.core.after_commit()
+
     async def request_support(
         self, person: Person, form: IntakeForm, key: str | None = None
     ) -> Submitted:
-        """Store a request, queue its acknowledgement and offer it.
+        """Store a request, queue its acknowledgement and the job that offers it.
 
         `key` names one submission of a form (Slack's view id, the id in a Teams card): the same
         key again, from a replayed request, a retry or a double click, finds the request it made
@@ -182,7 +189,9 @@ class Requests:
             )
             ack = self._acknowledgement(locale, organisation, request, person.platform)
             await deliver(session, to=requester, message=ack, key=f"ack:{request.id}", now=now)
-            await self._route_new(session, organisation, request, now)
+            if crisis:  # a human hears of it with the request, not after its routing
+                await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
+            await schedule_routing(session, organisation, request, now)
         self.core.known.remember(person.platform, person.tenant_id, organisation)
         self.core.after_commit()
         return Submitted(request_id=request.id, acknowledgement=ack)
@@ -194,23 +203,3 @@ class Requests:
         minutes = int(timeout_for(organisation, request.urgency).total_seconds() // 60)
         resources = crisis_resources(organisation)
         return messages.acknowledgement(locale, request, resources, minutes, platform)
-
-    async def _route_new(
-        self,
-        session: AsyncSession,
-        organisation: Organisation,
-        request: SupportRequest,
-        now: datetime,
-    ) -> None:
-        professionals_asked = 0
-        if request.crisis:
-            professionals_asked = await offer_tier(
-                session, organisation, request, Tier.PROFESSIONAL, now, all_at_once=True
-            )
-            await alert_coordinators(session, organisation, request, "coordinator.crisis", now)
-        if await route_from(session, organisation, request, 0, now):
-            return
-        if professionals_asked:  # only they could be asked: their timeout moves it on as any
-            await schedule_timeout(session, organisation, request, PROFESSIONAL_INDEX, now)
-            return
-        await nobody_took_it(session, organisation, request, now, nobody_on_call=True)

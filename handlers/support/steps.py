@@ -22,9 +22,13 @@ from models import (
     SupportRequest,
 )
 
+ROUTE = "route"  # a new request's first offers (first_offers.route_new)
 ESCALATE = "escalate"
 ADVANCE = "advance"
 CHASE = "chase"  # every tier asked and nobody accepted: coordinators and requester told again
+# The routing job is due a moment before the acknowledgement it is stored with: the engine takes
+# due jobs oldest first, so the offers are on their way as early as can be.
+ROUTE_FIRST = timedelta(milliseconds=2)
 
 
 def timeout_for(organisation: Organisation, urgency: str) -> timedelta:
@@ -34,6 +38,20 @@ def timeout_for(organisation: Organisation, urgency: str) -> timedelta:
         "week": organisation.timeout_week_minutes,
     }[urgency]
     return timedelta(minutes=minutes)
+
+
+async def schedule_routing(
+    session: AsyncSession, organisation: Organisation, request: SupportRequest, now: datetime
+) -> None:
+    """Route the request as soon as the worker can: due now, ahead of the acknowledgement."""
+    await enqueue(
+        session,
+        kind=ROUTE,
+        key=f"{ROUTE}:{request.id}",
+        run_at=now - ROUTE_FIRST,
+        organisation_id=organisation.id,
+        payload={"request_id": request.id},
+    )
 
 
 def escalation_key(request: SupportRequest, tier_index: int) -> str:

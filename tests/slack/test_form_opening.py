@@ -41,3 +41,21 @@ async def test_the_fallback_is_in_the_persons_language(slack: SlackWorld):
     await slack.command("rita")
     [answer] = slack.inbox("rita")
     assert "No se ha podido abrir el formulario" in text_of(answer.blocks)
+
+
+async def test_when_the_dm_fails_too_the_worker_sends_it(slack: SlackWorld):
+    """Slack refuses the form and then the DM that says so: the DM is queued, not dropped, and
+    the worker delivers it once Slack answers again."""
+    slack.api.fail_next("views.open", 429, {"Retry-After": "30"})
+    for _ in range(3):  # the DM's first try and slack_sdk's two retries of a server error
+        slack.api.fail_next("chat.postMessage", 503)
+    response = await slack.command("rita")
+    assert response.status == 200
+    await slack.settle()
+    assert slack.inbox("rita") == []
+    await slack.run_jobs()
+    [answer] = slack.inbox("rita")
+    assert shows_crisis_first(answer.blocks)
+    assert "988" in text_of(answer.blocks)
+    await slack.click("rita", answer, "support.start")
+    assert slack.api.modal(slack.user("rita")) is not None

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
 
+from handlers.support.first_offers import route_new
 from handlers.support.intake import IntakeForm
 from models import AuditEvent, DueJob, Offer
 from models.db import Database
@@ -34,12 +35,16 @@ def counted_statements(database: Database) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-async def statements_to_ask(hospital: Hospital, name: str) -> list[str]:
-    with counted_statements(hospital.database) as statements:
-        await hospital.requests.request_support(
+async def statements_to_ask(hospital: Hospital, name: str) -> tuple[list[str], list[str]]:
+    """The statements of storing a request (the web process), then of its routing job."""
+    with counted_statements(hospital.database) as storing:
+        submitted = await hospital.requests.request_support(
             hospital.person(name), IntakeForm.model_validate(FORM)
         )
-    return statements
+    with counted_statements(hospital.database) as routing:
+        async with hospital.database.session() as session, session.begin():
+            assert await route_new(session, submitted.request_id, hospital.clock()) == "offered"
+    return storing, routing
 
 
 def reads(statements: list[str]) -> int:
@@ -49,10 +54,11 @@ def reads(statements: list[str]) -> int:
 async def test_a_bigger_roster_costs_no_more_statements(hospital: Hospital) -> None:
     for number in range(3):
         await hospital.add_peer(f"peer{number}")
-    few = await statements_to_ask(hospital, "rita")
+    stored_few, few = await statements_to_ask(hospital, "rita")
     for number in range(3, 40):
         await hospital.add_peer(f"peer{number}")
-    many = await statements_to_ask(hospital, "sam")
+    stored_many, many = await statements_to_ask(hospital, "sam")
+    assert len(stored_many) == len(stored_few)  # storing never looks at the roster
     assert reads(many) <= reads(few)  # no read per peer
     if hospital.database.is_postgres:  # where SQLAlchemy writes many rows in one INSERT
         assert len(many) <= len(few), (len(few), len(many))
