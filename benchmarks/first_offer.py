@@ -59,8 +59,15 @@ WAIT_SECONDS = 30.0
 class TimedSlack(FakeSlackApi):
     """The sandbox's fake Slack, noting when each offer arrives (by its offer id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, requesters: int) -> None:
+        from bot.sandbox.demo import slack_users
+        from bot.sandbox.slack_state import SlackUser
+
         super().__init__(token=TOKEN, team_id=TEAM)
+        for user in slack_users():  # the demo hospital's peers, coordinator, professional
+            self.add_user(user)
+        for number in range(requesters):
+            self.add_user(SlackUser(id=requester(number), name=f"Person {number}"))
         self.offer_seen: dict[int, float] = {}
         self.arrived = asyncio.Event()
 
@@ -134,6 +141,10 @@ async def offers_by_request(database_url: str, key: str) -> dict[str, list[int]]
         await database.dispose()
 
 
+def requester(number: int) -> str:
+    return f"UREQ{number:05d}"
+
+
 def request_id_of(view_id: str) -> str:
     from handlers.support.asking import SUBMISSIONS
 
@@ -146,7 +157,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 async def run(arguments: argparse.Namespace, database_url: str) -> None:
-    slack = TimedSlack()
+    slack = TimedSlack(arguments.requests)
     slack_runner, api_url = await serve(slack.app)
     api_url += "/api/"
     key = Fernet.generate_key().decode()
@@ -174,7 +185,7 @@ async def run(arguments: argparse.Namespace, database_url: str) -> None:
 
             async def submit(number: int) -> None:
                 view_id = f"V{uuid.uuid4().hex[:10].upper()}"
-                body = body_with_view(f"UREQ{number:05d}", view_id)
+                body = body_with_view(requester(number), view_id)
                 async with client.post(url, data=body.encode(), headers=signed_headers(body)) as r:
                     await r.read()
                     if r.status != 200:
