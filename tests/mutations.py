@@ -2,8 +2,9 @@
 
 A payload is a JSON-like tree; a mutation picks a node in it and replaces it with a value of
 the wrong type or with hostile text (NUL, a lone surrogate, control characters, a very long
-string), deletes it, or adds a key. The number of examples is `FUZZ_EXAMPLES` (default 150
-per test and database); set it higher to search longer.
+string), deletes it, or adds a key. Each endpoint's test sets how many examples it runs per
+database (`fuzz(...)`: together, a little over 2,000 payloads a run); `FUZZ_EXAMPLES` sets it
+for all of them, to search longer.
 """
 
 from __future__ import annotations
@@ -20,13 +21,17 @@ from sqlalchemy import func, select
 from models import Base
 from models.db import Database
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    # One world serves every example on purpose: the check is what each request changes.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+
+def fuzz(examples: int) -> settings:
+    """Hypothesis' settings for an endpoint's fuzz test: `examples` per database, unless
+    `FUZZ_EXAMPLES` says otherwise."""
+    return settings(
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", str(examples))),
+        deadline=None,
+        # One world serves every example on purpose: the check is what each request changes.
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
 
 HOSTILE_TEXT = [
     "",

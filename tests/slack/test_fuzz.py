@@ -18,7 +18,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tests.mutations import FUZZ, Failures, mutated, row_counts
+from tests.mutations import Failures, fuzz, mutated, row_counts
 from tests.slack.conftest import FORM, Posted, SlackWorld
 
 FORM_ENCODED = "application/x-www-form-urlencoded"
@@ -115,7 +115,7 @@ def encoded(how: str, payload: Any) -> tuple[str, str]:
 
 
 @given(data=st.data())
-@FUZZ
+@fuzz(300)
 async def test_no_signed_payload_gives_a_server_error(
     slack: SlackWorld, failures: Failures, prompts: dict[str, Posted], data: st.DataObject
 ):

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tests.mutations import FUZZ, Failures, mutated, row_counts
+from tests.mutations import Failures, fuzz, mutated, row_counts
 from tests.teams.conftest import BOT, TeamsWorld
 
 FORM = {"urgency": "today", "category": "patient_death", "contact": "phone", "language": "en"}
@@ -51,7 +51,7 @@ def templates(teams: TeamsWorld) -> dict[str, dict[str, Any]]:
 
 
 @given(data=st.data())
-@FUZZ
+@fuzz(800)
 async def test_no_activity_gives_a_server_error(
     teams: TeamsWorld, failures: Failures, data: st.DataObject
 ):
