@@ -68,8 +68,15 @@ def run_fake_slack(port: int, people: int) -> None:
 
 
 def run_anchor(port: int, api_url: str) -> None:
-    """The bare Bolt app: the same signature check, listeners that only acknowledge."""
+    """The bare Bolt app: the same signature check, listeners that only acknowledge. Replays
+    are refused from memory only: writing each signature to the database (so that any web
+    process refuses a replay) is the bot's own cost, measured on the bot's side."""
     from bot.slack.endpoint import EventsEndpoint
+    from bot.slack.replays import SeenSignatures
+
+    class RememberedOnly(SeenSignatures):
+        async def first_time(self, signature: str) -> bool:
+            return self._remember(signature)
 
     bolt = AsyncApp(
         client=AsyncWebClient(token=TOKEN, base_url=api_url),
@@ -83,7 +90,8 @@ def run_anchor(port: int, api_url: str) -> None:
     bolt.command("/support")(ack_only)
     bolt.view_submission("intake")(ack_only)
     app = web.Application()
-    app.router.add_post("/slack/events", EventsEndpoint(bolt, SECRET).handle)
+    seen = RememberedOnly(database=None)  # type: ignore[arg-type]  # never asked
+    app.router.add_post("/slack/events", EventsEndpoint(bolt, SECRET, seen).handle)
 
     async def drained(_request: web.Request) -> web.Response:
         return web.Response(text="ok")

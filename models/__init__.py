@@ -3,7 +3,7 @@
 from models.audit import AuditEvent
 from models.base import Base, utcnow
 from models.events import KeyringEntry, ProcessedEvent, SeenSignature
-from models.feedback import FollowUpAnswer, PulseAnswer, PulseRound
+from models.feedback import EncounterAnswer, FollowUpAnswer, PulseAnswer, PulseRound
 from models.identity import ChatIdentity
 from models.jobs import DueJob, JobStatus
 from models.organisation import Organisation, Workspace
@@ -21,6 +21,7 @@ __all__ = [
     "Base",
     "ChatIdentity",
     "DueJob",
+    "EncounterAnswer",
     "FollowUpAnswer",
     "GroupSession",
     "JobStatus",

@@ -24,6 +24,20 @@ class FollowUpAnswer(Base):
     week_of: Mapped[date] = mapped_column(Date)  # Monday of the answer's week: the only time kept
 
 
+class EncounterAnswer(Base):
+    """What kind of support a closed case was, as its peer said: no case, no person, no time
+    but the Monday of the week it was answered (`handlers/support/encounters.py`)."""
+
+    __tablename__ = "encounter_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # listened, practical, referred or group
+    week_of: Mapped[date] = mapped_column(Date)
+
+
 class PulseRound(Base):
     __tablename__ = "pulse_rounds"
     __table_args__ = (UniqueConstraint("organisation_id", "week_of"),)

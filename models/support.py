@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -61,6 +61,9 @@ class SupportRequest(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The peer has said what kind of support it was (the answer itself is kept apart, unlinked:
+    # `encounter_answers`); only so that a case is counted once.
+    encounter_noted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     @property

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from handlers.reports.suppression import Breakdown
 
 SUPPRESSED = "*"
+ENCOUNTER_COLUMNS = {
+    "listened": "Listened",
+    "practical": "Practical help",
+    "referred": "Referred to a professional",
+    "group": "Group session",
+}
 
 report_app = typer.Typer(help="Programme reports: aggregates only, small cells suppressed.")
 
@@ -114,11 +120,14 @@ def print_report(report: Report, out: Console) -> None:
     categories = _table("Requests by category", heading)
     escalations = _table("Escalations by tier reached", heading, "Escalated")
     follow_up = _table("Follow-up and pulse", heading, "Follow-up answers", "Average (1-5)")
+    encounters = _table("Kinds of support (closed cases, as peers said)", heading, "Answers")
     first = report.periods[0]
     for name in first.by_category.cells:
         categories.add_column(name.replace("_", " ").capitalize(), justify="right")
     for name in first.escalations.cells:
         escalations.add_column(name.capitalize(), justify="right")
+    for name in first.encounters.cells:
+        encounters.add_column(ENCOUNTER_COLUMNS.get(name, name), justify="right")
     questions = sorted({pulse.question for figures in report.periods for pulse in figures.pulse})
     for question in questions:
         for column in ("answers", "average", "trend"):
@@ -134,6 +143,7 @@ def print_report(report: Report, out: Console) -> None:
         )
         categories.add_row(figures.label, *_cells(figures.by_category))
         escalations.add_row(figures.label, *_cells(figures.escalations, with_total=True))
+        encounters.add_row(figures.label, *_cells(figures.encounters, with_total=True))
         pulse = {item.question: item for item in figures.pulse}
         pulse_cells = []
         for question in questions:
@@ -149,7 +159,7 @@ def print_report(report: Report, out: Console) -> None:
             _show(figures.follow_up_average),
             *pulse_cells,
         )
-    for table in (requests, categories, escalations, follow_up):
+    for table in (requests, categories, escalations, follow_up, encounters):
         out.print(table)
     out.print(
         f"{SUPPRESSED} suppressed: fewer than {report.threshold}, or hidden so that a total "

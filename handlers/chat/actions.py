@@ -26,6 +26,7 @@ from handlers.roster.return_time import RETURN, PeerReturns
 from handlers.roster.status import AVAILABILITY, PeerStatuses
 from handlers.support import messages
 from handlers.support.answering import Offers
+from handlers.support.encounters import ENCOUNTER, Encounters
 from handlers.support.ending import Cases
 
 
@@ -60,6 +61,7 @@ class Actions:
         self.awareness = awareness
         self.pauses = Pauses(core)
         self.returns = PeerReturns(core)
+        self.encounters = Encounters(core)
 
     async def dispatch(self, person: Person, action: str, value: str) -> Message | None:
         """The answer to a click; None means "open the intake form" (`support.start`)."""
@@ -84,6 +86,9 @@ class Actions:
         if action in (messages.PEER_OK, messages.PEER_DEBRIEF) and value:
             debrief = action == messages.PEER_DEBRIEF
             return await self.cases.peer_wellbeing(person, value, debrief)
+        if action == ENCOUNTER and ":" in value:
+            request_id, _, kind = value.rpartition(":")
+            return await self.encounters.note(person, request_id, kind)
         if action == SCORE and (numbers := _ints(value, 2)):
             return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
         if action in (TALK_AGAIN, STOP) and value.isdigit():

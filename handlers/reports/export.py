@@ -30,6 +30,8 @@ def measures(figures: PeriodFigures) -> list[tuple[str, float | None]]:
         ("follow_up.answers", figures.follow_up_answers),
         ("follow_up.average_score", figures.follow_up_average),
     ]
+    items += [("encounters", figures.encounters.total)]
+    items += [(f"encounters.{key}", value) for key, value in figures.encounters.cells.items()]
     for pulse in figures.pulse:
         items += [
             (f"pulse.q{pulse.question}.answers", pulse.answers),

@@ -3,8 +3,8 @@
 The queries select only the columns a figure needs (never an identity, a unit or a note), and
 every figure is computed in Python so SQLite and PostgreSQL give the same answer. Periods are
 whole local weeks (Monday to Sunday) or calendar months in the organisation's time zone that
-cover the dates asked for. Follow-up answers keep only the Monday of their week, so in a monthly
-report they count in the month that Monday falls in.
+cover the dates asked for. Follow-up and encounter answers keep only the Monday of their week,
+so in a monthly report they count in the month that Monday falls in.
 """
 
 from __future__ import annotations
@@ -31,8 +31,16 @@ from handlers.reports.suppression import (
     minutes_to_accept,
     rule_of,
 )
+from handlers.support.encounters import KINDS as ENCOUNTER_KINDS
 from handlers.support.intake import Category, Urgency
-from models import TIER_ORDER, FollowUpAnswer, Organisation, PulseAnswer, PulseRound
+from models import (
+    TIER_ORDER,
+    EncounterAnswer,
+    FollowUpAnswer,
+    Organisation,
+    PulseAnswer,
+    PulseRound,
+)
 from models import SupportRequest as Request
 
 REPORT_VIEWED = "report_viewed"  # the audit action of every report run
@@ -66,6 +74,8 @@ class PeriodFigures:
     follow_up_answers: int | None
     follow_up_average: float | None
     pulse: tuple[PulseFigures, ...]
+    # What kind of support closed cases were, as their peers said (counted apart from the cases)
+    encounters: Breakdown
 
     @property
     def requests(self) -> int | None:
@@ -102,6 +112,7 @@ async def programme_report(
     threshold = rule_of(organisation)
     requests = await _requests(session, organisation.id, calendar)
     answers = await _follow_up_scores(session, organisation.id, calendar)
+    encounters = await _encounter_kinds(session, organisation.id, calendar)
     pulse = await _pulse_scores(session, organisation.id, calendar)
 
     seen = (row.category for rows in requests.values() for row in rows)
@@ -119,6 +130,7 @@ async def programme_report(
                 categories,
                 answers.get(index, []),
                 pulse_figures,
+                encounters.get(index, []),
                 threshold,
             )
         )
@@ -232,6 +244,23 @@ async def _follow_up_scores(
     return by_period
 
 
+async def _encounter_kinds(
+    session: AsyncSession, organisation_id: int, calendar: _Calendar
+) -> dict[int, list[str]]:
+    """Per reported period, the kind of support of each answer given in it."""
+    rows = await session.execute(
+        select(EncounterAnswer.week_of, EncounterAnswer.kind).where(
+            EncounterAnswer.organisation_id == organisation_id,
+            EncounterAnswer.week_of >= calendar.bounds[1],
+            EncounterAnswer.week_of < calendar.bounds[-1],
+        )
+    )
+    by_period: dict[int, list[str]] = {}
+    for week_of, kind in rows:
+        by_period.setdefault(calendar.slot(week_of), []).append(kind)
+    return by_period
+
+
 async def _pulse_scores(
     session: AsyncSession, organisation_id: int, calendar: _Calendar
 ) -> dict[int, dict[tuple[int, int], list[int]]]:
@@ -262,6 +291,7 @@ def _period_figures(
     categories: list[str],
     answers: list[int | None],
     pulse: tuple[PulseFigures, ...],
+    encounters: list[str],
     threshold: Rule,
 ) -> PeriodFigures:
     waits = [
@@ -291,6 +321,7 @@ def _period_figures(
         follow_up_answers=count_shown(len(answers), threshold),
         follow_up_average=average_shown(scores, threshold),
         pulse=pulse,
+        encounters=breakdown(list(ENCOUNTER_KINDS), encounters, threshold),
     )
 
 

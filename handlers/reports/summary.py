@@ -58,6 +58,14 @@ def summary(report: Report, locale: str, so_far: PeriodFigures | None = None) ->
             (t(locale, "report.field.follow_up"), show(latest.follow_up_answers)),
             (t(locale, "report.field.follow_up_average"), show(latest.follow_up_average)),
             (t(locale, "report.field.pulse"), show(pulse and pulse.average)),
+            (
+                t(locale, "report.field.encounters"),
+                t(
+                    locale,
+                    "report.encounters",
+                    **{kind: show(value) for kind, value in latest.encounters.cells.items()},
+                ),
+            ),
         ],
         footer=_footer(report, locale),
     )

@@ -27,6 +27,7 @@ from handlers.core.ports import Message, restated
 from handlers.core.unit import Core
 from handlers.roster.notify import coordinators
 from handlers.support import messages
+from handlers.support.encounters import encounter_question
 from handlers.support.informing import (
     retire_alerts,
     tell_requester,
@@ -301,12 +302,19 @@ class Cases:
         request: SupportRequest,
         now: datetime,
     ) -> None:
+        """How they are after the case, then (optional, counted apart) what kind of support
+        it was."""
         peer = await accepting_peer(session, request)
         if peer is None:
             return
         identity = await identity_of(session, peer)
-        message = messages.peer_wellbeing(locale_of(identity, organisation), request)
+        locale = locale_of(identity, organisation)
+        message = messages.peer_wellbeing(locale, request)
         await deliver(session, to=identity, message=message, key=f"wellbeing:{request.id}", now=now)
+        question = encounter_question(locale, request)
+        await deliver(
+            session, to=identity, message=question, key=f"encounter:{request.id}", now=now
+        )
 
     async def _tell_peer(
         self,

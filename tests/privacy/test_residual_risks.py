@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from handlers.follow_up.check_ins import SCORE
 from handlers.privacy.retention import Retention
-from models import AuditEvent, DueJob, FollowUpAnswer, SupportRequest
+from handlers.support.encounters import Encounters
+from models import AuditEvent, DueJob, EncounterAnswer, FollowUpAnswer, SupportRequest
 from tests.follow_up.test_check_ins import check_in_id, closed_case
 from tests.hospital import Hospital
 from tests.reports.rows import add_requests, report_for
@@ -67,3 +68,23 @@ async def test_the_audit_log_and_the_peer_of_a_case_outlive_the_purge(hospital: 
     assert request is not None and request.requester_id is None
     assert request.accepted_peer_id == hospital.peers["ana"]  # the workload stays countable
     assert {event.action for event in events} >= {"requested", "accepted", "closed"}
+
+
+async def test_an_encounter_answer_can_be_matched_to_its_case_by_week(hospital: Hospital) -> None:
+    """The answer keeps no case and no person, but the case keeps that it was answered and
+    when it closed: with one case closed and answered in a week, the kind is that case's."""
+    await hospital.add_peer("ana")
+    request_id = await hospital.ask("dana")
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), request_id)
+    await Encounters(hospital.core).note(hospital.person("ana"), request_id, "referred")
+    async with hospital.database.session() as session:
+        [answer] = list(await session.scalars(select(EncounterAnswer)))
+        noted = list(
+            await session.scalars(select(SupportRequest).where(SupportRequest.encounter_noted))
+        )
+    assert [request.id for request in noted] == [request_id]
+    [case] = noted
+    assert case.closed_at is not None
+    closed_week = case.closed_at.date().toordinal() - case.closed_at.date().weekday()
+    assert answer.week_of.toordinal() == closed_week and answer.kind == "referred"  # matched

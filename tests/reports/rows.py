@@ -6,7 +6,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from handlers.reports.figures import Report, programme_report
-from models import FollowUpAnswer, Organisation, PulseAnswer, PulseRound, SupportRequest
+from models import (
+    EncounterAnswer,
+    FollowUpAnswer,
+    Organisation,
+    PulseAnswer,
+    PulseRound,
+    SupportRequest,
+)
 from models.db import Database
 from tests.hospital import Hospital
 
@@ -120,4 +127,14 @@ async def add_pulse_round(
                     score=score,
                     voter_hash=f"voter-{position}",
                 )
+            )
+
+
+async def add_encounters(
+    database: Database, organisation_id: int, week_of: date, kinds: list[str]
+) -> None:
+    async with database.session() as session, session.begin():
+        for kind in kinds:
+            session.add(
+                EncounterAnswer(organisation_id=organisation_id, kind=kind, week_of=week_of)
             )

@@ -8,6 +8,7 @@ from tests.hospital import Hospital
 from tests.reports.rows import (
     MONDAY,
     NEXT_MONDAY,
+    add_encounters,
     add_follow_ups,
     add_pulse_round,
     add_requests,
@@ -179,3 +180,29 @@ async def test_an_empty_organisation_shows_nothing_but_suppressed_figures(
     (week,) = (await report_for(hospital, MONDAY, MONDAY)).periods
     assert week.requests is None and set(week.by_urgency.cells.values()) == {None}
     assert week.crisis is None and week.follow_up_answers is None and week.pulse == ()
+
+
+async def test_kinds_of_support_are_counted_and_small_ones_suppressed(hospital: Hospital) -> None:
+    """The peers' answers to "what kind of support was it?", per week, suppressed like every
+    breakdown: a count under the threshold (zero included) is hidden, so the total leaves open
+    which hidden kind the rest were."""
+    await configure(hospital.database, hospital.organisation_id, anonymity_threshold=3)
+    kinds = ["listened"] * 4 + ["practical"] * 3 + ["referred"]
+    await add_encounters(hospital.database, hospital.organisation_id, MONDAY, kinds)
+    await add_encounters(hospital.database, hospital.organisation_id, NEXT_MONDAY, ["group"] * 3)
+
+    first, second = (await report_for(hospital, MONDAY, NEXT_MONDAY)).periods
+
+    assert first.encounters.total == 8
+    assert first.encounters.cells == {
+        "listened": 4,
+        "practical": 3,
+        "referred": None,  # one answer: never shown
+        "group": None,  # a zero is hidden too, so 8 - 4 - 3 cannot say which kind the 1 was
+    }
+    assert second.encounters.cells == {
+        "listened": None,
+        "practical": None,
+        "referred": None,
+        "group": 3,
+    }

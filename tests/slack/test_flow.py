@@ -99,9 +99,11 @@ async def test_full_path_offer_accept_relay_close(slack: SlackWorld):
     closed = slack.now(connected)
     assert closed.action_ids == [] and "closed" in closed.readable.lower()
     await slack.run_jobs()
-    closed_notice, wellbeing = slack.inbox("pia")[-2:]
+    closed_notice, wellbeing, encounter = slack.inbox("pia")[-3:]
     assert "closed" in closed_notice.readable.lower()
     assert wellbeing.action_ids == ["peer.ok", "peer.debrief"]
+    assert encounter.action_ids == ["encounter.kind"] * 4
+    assert "Optional" in encounter.readable and "No need to answer" in encounter.readable
 
 
 async def test_named_request_shows_the_requester_as_a_mention(slack: SlackWorld):

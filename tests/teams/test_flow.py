@@ -79,9 +79,10 @@ async def test_offer_accept_update_relay_and_close(teams: TeamsWorld):
     closed = await teams.click("rita", "request.close", {"value": close_value})
     assert verbs(closed) == []
     await teams.run_jobs()
-    closed_notice, wellbeing = teams.inbox("pia")[-2:]
+    closed_notice, wellbeing, encounter = teams.inbox("pia")[-3:]
     assert "closed" in card_text(closed_notice.card).lower()
     assert verbs(wellbeing.card) == ["peer.ok", "peer.debrief"]
+    assert verbs(encounter.card) == ["encounter.kind"] * 4
     thanks = await teams.click(
         "pia", "peer.ok", {"value": wellbeing.card["actions"][0]["data"]["value"]}
     )
