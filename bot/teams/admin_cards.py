@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.teams.cards import adaptive_card, message_card, text_block
 from handlers.core.i18n import t
+from handlers.core.ids import as_number
 from handlers.core.languages import Language
 from handlers.core.ports import Button, Message
 from handlers.reach_in.form import NOTE_MAX_LENGTH, RECORD_EVENT, UNITS_MAX_LENGTH
@@ -333,4 +334,5 @@ def _typed(kind: str, field: str, label: str, answers: Mapping[str, str]) -> Car
 
 def _number(given: str) -> dict[str, int]:
     """Input.Number's value is a number: an answer that was not one is left out."""
-    return {"value": int(given)} if given.isdigit() else {}
+    number = as_number(given)
+    return {"value": number} if number is not None else {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from handlers.core import notices
 from handlers.core.i18n import pick_locale
+from handlers.core.ids import as_number
 from handlers.core.people import Person
 from handlers.core.ports import Message
 from handlers.core.unit import Core
@@ -30,9 +31,14 @@ from handlers.support.encounters import ENCOUNTER, Encounters
 from handlers.support.ending import Cases
 
 
+def _is_id(part: str) -> bool:
+    """A button's id as the database holds them: anything else is an old or forged button."""
+    return as_number(part) is not None
+
+
 def _ints(value: str, count: int) -> list[int] | None:
     parts = value.split(":")
-    if len(parts) != count or not all(part.isdigit() for part in parts):
+    if len(parts) != count or not all(_is_id(part) for part in parts):
         return None
     return [int(part) for part in parts]
 
@@ -75,7 +81,7 @@ class Actions:
         return reply
 
     async def _answer(self, person: Person, action: str, value: str) -> Message | None:
-        if action in (messages.ACCEPT, messages.DECLINE) and value.isdigit():
+        if action in (messages.ACCEPT, messages.DECLINE) and _is_id(value):
             answer = self.offers.accept if action == messages.ACCEPT else self.offers.decline
             return await answer(person, int(value))
         if action in (messages.WITHDRAW, messages.CLOSE) and value:
@@ -91,7 +97,7 @@ class Actions:
             return await self.encounters.note(person, request_id, kind)
         if action == SCORE and (numbers := _ints(value, 2)):
             return await self.follow_ups.answer(person, numbers[0], SCORE, numbers[1])
-        if action in (TALK_AGAIN, STOP) and value.isdigit():
+        if action in (TALK_AGAIN, STOP) and _is_id(value):
             return await self.follow_ups.answer(person, int(value), action)
         if action == AVAILABILITY and value in ("on", "off"):
             return await self.statuses.set_available(person, value == "on")
@@ -104,9 +110,9 @@ class Actions:
         if action == ANSWER and (numbers := _ints(value, 3)):
             round_id, question, score = numbers
             return await self.pulses.answer(person, round_id, question, score)
-        if action in reach_in_messages.ANSWERS and value.isdigit():
+        if action in reach_in_messages.ANSWERS and _is_id(value):
             return await self.reach_in.answer(person, action, int(value))
-        if action == RETURN and value.isdigit():
+        if action == RETURN and _is_id(value):
             return await self.returns.away_for(person, int(value))
         if action == notices.PAUSE_ASK:
             return await self.pauses.offer(person, value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from handlers.core.audit import peer_actor, record
 from handlers.core.i18n import t
+from handlers.core.ids import as_number, epoch_moment
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import deliver
 from handlers.core.people import Person, identity_of, locale_of
@@ -48,9 +49,9 @@ class FacilitatorChoice:
 def _moment(value: object) -> datetime | None:
     """Seconds since the epoch (Slack's date-time picker) or ISO 8601 with its offset."""
     text = str(value or "").strip()
+    if text.isdigit():
+        return epoch_moment(text)
     try:
-        if text.isdigit():
-            return datetime.fromtimestamp(int(text), UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
@@ -122,22 +123,22 @@ class GroupSessions:
             organisation = await session.get(Organisation, coordinator.organisation_id)
             assert organisation is not None
             errors: dict[str, str] = {}
-            event_id = str(answers.get("event") or "")
-            event = await session.get(ReachInEvent, int(event_id)) if event_id.isdigit() else None
+            event_id = as_number(answers.get("event"))
+            event = await session.get(ReachInEvent, event_id) if event_id is not None else None
             if event is None or event.organisation_id != organisation.id:
                 errors["event"] = t(locale, "group.error.event")
             starts_at = _moment(answers.get("starts_at"))
             if starts_at is None or starts_at <= now:
                 errors["starts_at"] = t(locale, "group.error.starts_at")
-            minutes = str(answers.get("minutes") or "60").strip()
-            if not minutes.isdigit() or not 15 <= int(minutes) <= MAX_MINUTES:
+            minutes = as_number(answers.get("minutes") or "60")
+            if minutes is None or not 15 <= minutes <= MAX_MINUTES:
                 errors["minutes"] = t(locale, "group.error.minutes", most=MAX_MINUTES)
             place = str(answers.get("place") or "").strip()
             if not place or len(place) > PLACE_MAX_LENGTH:
                 errors["place"] = t(locale, "group.error.place", limit=PLACE_MAX_LENGTH)
-            facilitator_id = str(answers.get("facilitator") or "")
+            facilitator_id = as_number(answers.get("facilitator"))
             facilitator = (
-                await session.get(Peer, int(facilitator_id)) if facilitator_id.isdigit() else None
+                await session.get(Peer, facilitator_id) if facilitator_id is not None else None
             )
             if (
                 facilitator is None
@@ -152,7 +153,7 @@ class GroupSessions:
             group = GroupSession(
                 event_id=event.id,
                 starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=int(minutes)),
+                ends_at=starts_at + timedelta(minutes=minutes),
                 place=place,
                 facilitator_peer_id=facilitator.id,
                 created_by=peer_actor(coordinator),

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from handlers.core.i18n import t
+from handlers.core.ids import as_number, epoch_moment
 from handlers.core.languages import Language
 from handlers.roster.admin import PeerFields
 from models import Tier
@@ -173,8 +174,7 @@ def chosen_peer(locale: str, peer: str | None) -> int:
 
 
 def _int(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() else None
+    return as_number(value)
 
 
 def _date(value: str) -> date | None:
@@ -189,7 +189,7 @@ def _moment(value: str | None) -> datetime | None:
     offset; a time without an offset is refused rather than guessed."""
     text = (value or "").strip()
     if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
+        return epoch_moment(text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -138,6 +138,8 @@ async def test_no_signed_payload_gives_a_server_error(
         after = await row_counts(slack.runtime.database)
         if response.status == 404:  # Bolt has no listener for it: the signature was accepted
             after["seen_signatures"] -= 1
+            if how == "event" and after["processed_events"] > before["processed_events"]:
+                after["processed_events"] -= 1  # and its event id, so a retry of it is a no-op
         assert after == before
         assert len(slack.api.calls) == calls
     if response.status == 400:

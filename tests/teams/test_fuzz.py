@@ -19,7 +19,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.mutations import Failures, fuzz, mutated, row_counts
-from tests.teams.conftest import BOT, TeamsWorld
+from tests.teams.conftest import BOT, TeamsWorld, card_text
 
 FORM = {"urgency": "today", "category": "patient_death", "contact": "phone", "language": "en"}
 
@@ -102,3 +102,14 @@ async def test_each_malformed_case_is_refused_and_changes_nothing(
 async def test_nul_in_what_someone_writes_is_removed_not_refused(teams: TeamsWorld):
     card = await teams.say("ana", "supp\x00ort")
     assert [action["verb"] for action in card["actions"]] == ["intake.submit"]
+
+
+@pytest.mark.parametrize("value", [10**21, "1" * 40, "²", "٣"])
+async def test_a_button_id_no_database_holds_is_an_old_button_not_an_error(
+    teams: TeamsWorld, value: object
+):
+    """Found by the fuzz test: a forged click whose id is a huge number (or digits `int` cannot
+    read) was a 500 from the database; now it is the answer to any unknown button."""
+    await teams.install("ana")
+    card = await teams.click("ana", "offer.decline", {"value": value})
+    assert "This button no longer works" in card_text(card)
