@@ -3,6 +3,7 @@ database, and the retention purge forgets them once Slack's window has passed.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -112,3 +113,31 @@ async def test_with_the_table_unreachable_a_request_is_still_answered(
     replayed = await slack.post(body, "application/x-www-form-urlencoded", timestamp=stamp)
     assert (first.status, replayed.status) == (200, 409)
     await slack.settle()
+
+
+async def test_a_burst_of_signatures_is_written_in_a_few_statements(slack: SlackWorld):
+    """Group commit: 40 requests at once cost a handful of INSERTs, each answered rightly, and
+    two processes racing on the same signatures admit each once."""
+    from sqlalchemy import event
+
+    inserts: list[str] = []
+
+    def count_inserts(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO SEEN_SIGNATURES"):
+            inserts.append(statement)
+
+    engine = slack.runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count_inserts)
+    try:
+        here, there = SeenSignatures(slack.runtime.database), SeenSignatures(slack.runtime.database)
+        signatures = [f"v0={number:064d}" for number in range(40)]
+        answers = await asyncio.gather(
+            *(here.first_time(signature) for signature in signatures),
+            *(there.first_time(signature) for signature in signatures),
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count_inserts)
+    mine, theirs = answers[:40], answers[40:]
+    assert all(a != b for a, b in zip(mine, theirs, strict=True))  # each admitted once
+    assert 2 <= len(inserts) <= 6, len(inserts)
+    assert await count(slack, SeenSignature) == 40
