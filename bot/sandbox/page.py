@@ -38,7 +38,7 @@ LABELS = (
     "no_job", "pulse", "reset", "reset_confirm", "people", "be_someone", "legend", "language",
     "tab_messages", "tab_home", "composer", "send", "empty", "home_opening", "time", "ahead",
     "real_time", "on_call_now", "unread", "edited", "ephemeral", "required", "close",
-    "select_option", "select_person", "app_tag",
+    "select_option", "select_person", "app_tag", "sandbox_answered", "bot_answered", "unreachable",
 )  # fmt: skip
 
 

@@ -377,11 +377,11 @@ async function post(path, body) {
       body: JSON.stringify({ user: ui.current, ...body }),
     });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) toast(answer.error || `The sandbox answered HTTP ${response.status}`);
-    else if (answer.status && answer.status !== 200) toast(`The bot answered HTTP ${answer.status}`);
+    if (!response.ok) toast(answer.error || pageText("sandbox_answered", { status: response.status }));
+    else if (answer.status && answer.status !== 200) toast(pageText("bot_answered", { status: answer.status }));
     return answer;
   } catch (error) {
-    toast(`Could not reach the sandbox: ${error}`);
+    toast(pageText("unreachable", { error }));
     return {};
   }
 }
