@@ -129,7 +129,12 @@ class SlackPeople:
 
 
 def _read(user: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(name, locale, IANA time zone) of a Slack user object."""
-    profile = user.get("profile") or {}
+    """(name, locale, IANA time zone) of a Slack user object; what is not text is left out."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
     name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-    return name or None, user.get("locale") or None, user.get("tz") or None
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    return text(name), text(user.get("locale")), text(user.get("tz"))
