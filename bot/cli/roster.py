@@ -253,7 +253,11 @@ def on_call_command(
 
     async def work(runtime: Runtime) -> tuple[ZoneInfo, list[Any], dict[int, str]]:
         admin = _admin(runtime)
-        names = {peer.id: identity.display_name or "" for peer, identity in await admin.peers(org)}
+        # A peer who switched to unavailable is on the rota but skipped by routing: said so.
+        names = {
+            peer.id: (identity.display_name or "") + ("" if peer.available else " (unavailable)")
+            for peer, identity in await admin.peers(org)
+        }
         async with runtime.database.session() as session:
             organisation = await session.get(Organisation, org)
             if organisation is None:

@@ -39,21 +39,21 @@ KEPT_TABLES = {"alembic_version", "keyring"}
 class DemoPerson:
     user_id: str
     name: str
-    role: str  # shown on the page
+    role: str  # shown on the page: the catalog's `sandbox.role.<role>`, in the person's language
     tier: Tier | None = None  # on the roster when set
     unit: str | None = None
 
 
 PEOPLE: tuple[DemoPerson, ...] = (
-    DemoPerson("U0RITA", "Rita", "clinician, emergency department", unit="Emergency"),
+    DemoPerson("U0RITA", "Rita", "clinician", unit="Emergency"),
     # Rita's colleagues: with her, whom Cy reaches in after an event (README, the sandbox)
-    DemoPerson("U0SAM", "Sam", "nurse, emergency department", unit="Emergency"),
-    DemoPerson("U0TESS", "Tess", "paramedic, emergency department", unit="Emergency"),
-    DemoPerson("U0ANA", "Ana", "peer supporter", Tier.PEER, unit="ICU"),
-    DemoPerson("U0BEN", "Ben", "peer supporter", Tier.PEER, unit="Theatres"),
-    DemoPerson("U0CLEO", "Cleo", "peer supporter", Tier.PEER, unit="Maternity"),
-    DemoPerson("U0CY", "Cy", "programme coordinator", Tier.COORDINATOR),
-    DemoPerson("U0PAT", "Pat", "psychologist (professional tier)", Tier.PROFESSIONAL),
+    DemoPerson("U0SAM", "Sam", "nurse", unit="Emergency"),
+    DemoPerson("U0TESS", "Tess", "paramedic", unit="Emergency"),
+    DemoPerson("U0ANA", "Ana", "peer", Tier.PEER, unit="ICU"),
+    DemoPerson("U0BEN", "Ben", "peer", Tier.PEER, unit="Theatres"),
+    DemoPerson("U0CLEO", "Cleo", "peer", Tier.PEER, unit="Maternity"),
+    DemoPerson("U0CY", "Cy", "coordinator", Tier.COORDINATOR),
+    DemoPerson("U0PAT", "Pat", "psychologist", Tier.PROFESSIONAL),
 )
 
 CRISIS_LINES = (

@@ -20,6 +20,7 @@ from bot.sandbox import demo
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.slack_api import FakeSlackApi
 from bot.sandbox.slack_client import Delivery, SignedSlack
+from handlers.core.i18n import SUPPORTED_LOCALES, pick_locale, t
 from handlers.roster.on_call import on_call
 from models import ChatIdentity, Peer, Tier
 
@@ -28,6 +29,17 @@ MAX_ADVANCE_MINUTES = 31 * 24 * 60
 ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 STATIC = ("index.html", "sandbox.js", "sandbox.css")
 CONTENT_TYPES = {"html": "text/html", "js": "text/javascript", "css": "text/css"}
+# The Slack locale a demo person's language switch sets, as Slack's users.info gives it.
+SLACK_LOCALES = {"en": "en-US", "es": "es-ES"}
+# The page's own texts (catalog keys `sandbox.<name>`), in the language of the person shown;
+# `{placeholders}` are filled in by the page.
+LABELS = (
+    "banner", "clock", "plus_10_min", "plus_hour", "plus_day", "next_job", "next_job_hint",
+    "no_job", "pulse", "reset", "reset_confirm", "people", "be_someone", "legend", "language",
+    "tab_messages", "tab_home", "composer", "send", "empty", "home_opening", "time", "ahead",
+    "real_time", "on_call_now", "unread", "edited", "ephemeral", "required", "close",
+    "select_option", "select_person", "app_tag", "sandbox_answered", "bot_answered", "unreachable",
+)  # fmt: skip
 
 
 class Sandbox(Protocol):
@@ -190,6 +202,37 @@ async def home_opened(request: web.Request) -> web.Response:
     return _answer(await _slack(sandbox).home_opened(user, sandbox.api.dm_of(user)))
 
 
+async def language(request: web.Request) -> web.Response:
+    """A demo person's Slack language, switched as in Slack's preferences: Slack then tells
+    the bot (the user_change event), so what it sends them next is in that language."""
+    sandbox, body, user = await _body(request)
+    locale = str(body.get("locale", ""))
+    if locale not in SUPPORTED_LOCALES:
+        raise Refused(f"locale: one of {', '.join(SUPPORTED_LOCALES)}")
+    person = sandbox.api.users[user]
+    person.locale = SLACK_LOCALES[locale]
+    delivery = await _slack(sandbox).event(
+        {
+            "type": "user_change",
+            "user": {
+                "id": person.id,
+                "team_id": demo.TEAM,
+                "name": person.name.lower(),
+                "real_name": person.name,
+                "tz": person.tz,
+                "locale": person.locale,
+                "profile": {"real_name": person.name, "display_name": person.name},
+            },
+        }
+    )
+    sandbox.api.touch()
+    return _answer(delivery)
+
+
+def _locale(sandbox: Sandbox, user: str) -> str:
+    return pick_locale(sandbox.api.users[user].locale)
+
+
 async def clock(request: web.Request) -> web.Response:
     sandbox = request.app[SANDBOX]
     try:
@@ -250,11 +293,16 @@ async def state(request: web.Request) -> web.Response:
         {
             "id": person.user_id,
             "name": person.name,
-            "role": person.role,
+            "role": t(_locale(sandbox, person.user_id), f"sandbox.role.{person.role}"),
+            "locale": _locale(sandbox, person.user_id),
             "on_call": on_duty.get(person.user_id),
         }
         for person in demo.PEOPLE
     ]
+    labels = {
+        locale: {name: t(locale, f"sandbox.{name}") for name in LABELS}
+        for locale in SUPPORTED_LOCALES
+    }
     return web.json_response(
         {
             "version": api.version,
@@ -264,6 +312,8 @@ async def state(request: web.Request) -> web.Response:
             "next_job": await sandbox.next_job(),
             "bot_user": api.bot_user_id,
             "people": people,
+            "languages": {locale: t(locale, f"language.{locale}") for locale in SUPPORTED_LOCALES},
+            "labels": labels,
             "dms": {person["id"]: api.dm(person["id"]) for person in people},
             "homes": {user: view for user, view in api.home.items()},
             "modals": {person["id"]: api.modal(person["id"]) for person in people},
@@ -284,6 +334,7 @@ def page_app(sandbox: Sandbox) -> web.Application:
         ("click", click),
         ("say", say),
         ("home", home_opened),
+        ("language", language),
         ("clock", clock),
         ("reset", reset),
     ):

@@ -76,6 +76,7 @@ class SlackListeners:
         app.event("message")(track(self.on_message))
         app.event("app_home_opened")(track(self.on_home_opened))
         app.event("team_join")(track(self.on_team_join))
+        app.event("user_change")(track(self.on_user_change))
         self.admin.register(app, track)
 
     # --- who and which language -------------------------------------------------------------
@@ -285,6 +286,19 @@ class SlackListeners:
         if not user_id or not team or (isinstance(user, dict) and user.get("is_bot")):
             return
         await self.actions.awareness.introduce(await self.people.person(client, team, user_id))
+
+    async def on_user_change(
+        self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]
+    ) -> None:
+        """A member changed their profile or their Slack language (Slack sends the locale in
+        this event): known people get everything from now on in the new language, offers and
+        check-ins included, without waiting for them to act or for the cache to expire."""
+        await ack()
+        user = event.get("user")
+        team = team_of(body)
+        if not isinstance(user, dict) or not user.get("id") or not team or user.get("is_bot"):
+            return
+        await self._locale(self.people.learn(team, user))  # stores it on a known identity
 
     async def _publish_home(self, client: AsyncWebClient, person: Person) -> None:
         """How to ask for support; for a peer, their switch and open cases; for a coordinator,

@@ -106,7 +106,35 @@ class SlackPeople:
         except TimeoutError:
             log.warning("slack: users.info took longer than %s s", LOOKUP_SECONDS)
             return None, None, None
-        user = response.get("user") or {}
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-        return name or None, user.get("locale"), user.get("tz") or None
+        return _read(response.get("user") or {})
+
+    def learn(self, team_id: str, user: dict[str, Any]) -> Person:
+        """`user` as Slack's user_change event gives it (a person changed their name or their
+        Slack language): cached at once, so what the bot says next is in the new language."""
+        name, locale, zone = _read(user)
+        self._cache[(team_id, str(user["id"]))] = (
+            time.monotonic() + CACHE_SECONDS,
+            name,
+            locale,
+            zone,
+        )
+        return Person(
+            platform=PLATFORM,
+            tenant_id=team_id,
+            user_id=str(user["id"]),
+            display_name=name,
+            locale=locale,
+            time_zone=zone,
+        )
+
+
+def _read(user: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(name, locale, IANA time zone) of a Slack user object; what is not text is left out."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    return text(name), text(user.get("locale")), text(user.get("tz"))

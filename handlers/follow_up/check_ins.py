@@ -7,7 +7,7 @@ click is refused politely.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,13 +33,23 @@ STOP = "checkin.stop"
 LOW_SCORE = 2
 
 
-def check_in_message(locale: str, check_in_id: int, reference: str | None = None) -> Message:
-    """A check-in, saying which case it follows (a person may have had several)."""
+def _about(locale: str, references: Sequence[str]) -> list[str]:
+    """Which case (or cases) a check-in is about."""
+    if not references:
+        return []
+    if len(references) == 1:
+        return [t(locale, "checkin.about", reference=references[0])]
+    return [t(locale, "checkin.about_cases", references=", ".join(references))]
+
+
+def check_in_message(locale: str, check_in_id: int, references: Sequence[str] = ()) -> Message:
+    """A check-in, saying which cases it follows: a person with several closed cases has one
+    open check-in that covers them all, not one per case."""
     scores = [
         Button(action=SCORE, label=str(score), value=f"{check_in_id}:{score}", answers_line=0)
         for score in range(1, 6)
     ]
-    about = [t(locale, "checkin.about", reference=reference)] if reference else []
+    about = _about(locale, references)
     return Message(
         kind="checkin",
         title=t(locale, "checkin.title"),
@@ -50,19 +60,26 @@ def check_in_message(locale: str, check_in_id: int, reference: str | None = None
                 action=TALK_AGAIN, label=t(locale, "checkin.talk_again"), value=str(check_in_id)
             ),
             notices.pause_button(locale, "checkin"),
-            Button(action=STOP, label=t(locale, "checkin.stop"), value=str(check_in_id)),
+            Button(
+                action=STOP,
+                label=t(locale, "checkin.stop_cases" if len(references) > 1 else "checkin.stop"),
+                value=str(check_in_id),
+            ),
         ],
         footer=t(locale, "checkin.private"),
     )
 
 
-def replaced_check_in(locale: str, reference: str | None) -> Message:
-    """An earlier check-in of a case, once a newer one is sent: no buttons left on it."""
-    about = [t(locale, "checkin.about", reference=reference)] if reference else []
+def replaced_check_in(locale: str, references: Sequence[str], *, same_case: bool) -> Message:
+    """An earlier check-in, once a newer one is sent (of the same case, or of another case of
+    the same person, which then covers this one too): no buttons left on it."""
     return Message(
         kind="checkin",
         title=t(locale, "checkin.title"),
-        lines=[*about, t(locale, "checkin.replaced")],
+        lines=[
+            *_about(locale, references),
+            t(locale, "checkin.replaced" if same_case else "checkin.replaced_merged"),
+        ],
     )
 
 
@@ -86,53 +103,62 @@ class FollowUps:
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
             locale = locale_of(identity, organisation)
-            reference = await self._reference(session, job.payload["round"])
-            await self._retire_earlier(session, identity, job, locale, reference, now)
-            message = check_in_message(locale, job.id, reference)
+            covers = await self._retire_earlier(session, identity, job, locale, now)
+            message = check_in_message(locale, job.id, await self._references(session, covers))
             await deliver(session, to=identity, message=message, key=f"checkin:{job.id}", now=now)
         self.core.after_commit()
-        return {"sent": True}
+        return {"sent": True, "covers": covers}
 
-    async def _reference(self, session: AsyncSession, round_id: str) -> str | None:
-        """The case's reference, while the case is kept (the purge may have removed it)."""
-        case = await session.get(SupportRequest, round_id)
-        return case.reference if case is not None else None
+    async def _references(self, session: AsyncSession, round_ids: Sequence[str]) -> list[str]:
+        """The cases' references, of those still kept (the purge may have removed some)."""
+        references = []
+        for round_id in round_ids:
+            case = await session.get(SupportRequest, round_id)
+            if case is not None:
+                references.append(case.reference)
+        return references
 
     async def _retire_earlier(
-        self,
-        session: AsyncSession,
-        identity: ChatIdentity,
-        job: DueJob,
-        locale: str,
-        reference: str | None,
-        now: datetime,
-    ) -> None:
-        """The same case's earlier check-ins, sent and not answered, lose their buttons: one
-        open check-in per case, not a pile of them."""
+        self, session: AsyncSession, identity: ChatIdentity, job: DueJob, locale: str, now: datetime
+    ) -> list[str]:
+        """Every earlier check-in of the person, sent and not answered, of this case or any
+        other, loses its buttons, and the new one covers its cases: one open check-in per
+        person, not a pile of them. Returns the cases the new one covers (its own first)."""
+        covers = [job.payload["round"]]
         earlier = await session.scalars(
-            select(DueJob).where(
+            select(DueJob)
+            .where(
                 DueJob.kind == FOLLOW_UP,
-                DueJob.idempotency_key.startswith(f"follow_up:{job.payload['round']}:"),
+                DueJob.recipient_key == identity.lookup_key,
                 DueJob.status == JobStatus.DONE.value,
                 DueJob.id != job.id,
             )
+            .order_by(DueJob.run_at.desc())
         )
         for old in earlier:
-            if (old.result or {}).get("answered") or (old.result or {}).get("replaced"):
+            result = old.result or {}
+            if result.get("answered") or result.get("replaced") or not result.get("sent"):
                 continue
+            old_covers = result.get("covers") or [old.payload["round"]]
+            covers.extend(round_id for round_id in old_covers if round_id not in covers)
+            old.result = {**result, "replaced": True}
             sent = await session.scalar(
                 select(DueJob).where(DueJob.idempotency_key == f"deliver:checkin:{old.id}")
             )
-            old.result = {**(old.result or {}), "replaced": True}
             if sent is not None:
                 await deliver(
                     session,
                     to=identity,
-                    message=replaced_check_in(locale, reference),
+                    message=replaced_check_in(
+                        locale,
+                        await self._references(session, old_covers),
+                        same_case=old.payload["round"] == job.payload["round"],
+                    ),
                     key=f"checkin:{old.id}:replaced",
                     now=now,
                     update_of=sent,
                 )
+        return covers
 
     async def answer(
         self, person: Person, check_in_id: int, choice: str, score: int | None = None
@@ -168,12 +194,18 @@ class FollowUps:
                 )
             )
             job.result = {**(job.result or {}), "answered": True}
-            if choice == STOP:
-                await self._stop_remaining(session, job.payload["round"])
-                reference = await self._reference(session, job.payload["round"])
-                if reference is None:
+            if choice == STOP:  # stops every case the check-in covers, as it said
+                covers = (job.result or {}).get("covers") or [job.payload["round"]]
+                for round_id in covers:
+                    await self._stop_remaining(session, round_id)
+                references = await self._references(session, covers)
+                if not references:
                     return notices.notice(locale, "checkin.stopped")
-                return notices.notice(locale, "checkin.stopped_case", reference=reference)
+                if len(references) == 1:
+                    return notices.notice(locale, "checkin.stopped_case", reference=references[0])
+                return notices.notice(
+                    locale, "checkin.stopped_cases", references=", ".join(references)
+                )
             previous = await session.get(SupportRequest, job.payload["round"])
         if choice == TALK_AGAIN:
             return talk_again(locale, previous)

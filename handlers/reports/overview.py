@@ -61,8 +61,20 @@ class Overview:
             peers = await on_call(session, organisation, tier, now)
             on_call_now.append((tier.value, tuple(names.get(peer.id, "?") for peer in peers)))
         schedule = await on_call_schedule(session, organisation, now, now + HANDOFFS_AHEAD)
+        unavailable = set(
+            await session.scalars(
+                select(Peer.id).where(
+                    Peer.organisation_id == organisation.id, Peer.available.is_(False)
+                )
+            )
+        )
         handoffs = tuple(
-            Handoff(entry.starts_at, entry.tier, names.get(entry.peer_id, "?"))
+            Handoff(
+                entry.starts_at,
+                entry.tier,
+                names.get(entry.peer_id, "?"),
+                available=entry.peer_id not in unavailable,
+            )
             for entry in spans(schedule)
             if entry.starts_at > now
         )

@@ -22,6 +22,7 @@ class Handoff:
     starts_at: datetime
     tier: str
     name: str
+    available: bool = True  # False: the peer switched to unavailable, so requests skip them
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def _handoffs(locale: str, overview: CoordinatorOverview) -> Message:
     rows = (
         t(
             locale,
-            "overview.handoffs.entry",
+            "overview.handoffs.entry"
+            if handoff.available
+            else "overview.handoffs.entry_unavailable",
             when=format_datetime(
                 handoff.starts_at.astimezone(zone), "EEE d MMM, HH:mm", locale=locale
             ),

@@ -5,6 +5,7 @@ tables are never cut, and a check creates nothing."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -139,3 +140,13 @@ def test_check_config_in_a_fresh_directory_creates_nothing_and_says_what_to_run(
     assert result.exit_code == 2
     assert "peer-support db upgrade" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_on_call_marks_a_peer_who_switched_to_unavailable(cli: CliRunner, tmp_path: Path) -> None:
+    ok(cli, *ANA)
+    ok(cli, "roster", "add-rotation", "--org", "1", "--name", "Days", "--peers", "1",
+       "--starts-on", "2026-01-01", "--handoff", "08:00", "--hours", "24")  # fmt: skip
+    assert "Ana (unavailable)" not in ok(cli, "roster", "on-call", "--org", "1", "--days", "2")
+    with sqlite3.connect(tmp_path / "peer_support.db") as database:
+        database.execute("UPDATE peers SET available = 0")
+    assert "Ana (unavailable)" in ok(cli, "roster", "on-call", "--org", "1", "--days", "2")

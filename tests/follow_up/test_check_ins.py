@@ -162,3 +162,45 @@ async def test_a_time_zone_nobody_knows_is_not_kept(hospital: Hospital) -> None:
     assert dana.time_zone is None
     assert request is not None and request.status == "closed"
     assert due == datetime(2026, 11, 24, 9, tzinfo=UTC)  # Tuesday 10:00 in Madrid
+
+
+def open_check_ins(hospital: Hospital) -> list[str]:
+    """The text of each of dana's check-ins that still has buttons (as it is now)."""
+    sent = hospital.messenger("dana").to(hospital.people["dana"].user_id)
+    current = [item.updated[-1] if item.updated else item.message for item in sent]
+    return [m.plain_text() for m in current if m.kind == "checkin" and m.buttons]
+
+
+async def test_check_ins_of_several_cases_are_one_open_check_in_naming_them_all(
+    hospital: Hospital,
+) -> None:
+    first = await closed_case(hospital)
+    hospital.clock.advance(days=1)
+    await hospital.run_jobs()  # the first case's day-1 check-in, left unanswered
+    second = await hospital.ask("dana", category="violence", contact="chat")
+    await hospital.offers.accept(hospital.person("ana"), hospital.offer_id("ana"))
+    await hospital.cases.close(hospital.person("ana"), second)
+    async with hospital.database.session() as session:
+        one = (await session.get(SupportRequest, first)).reference  # type: ignore[union-attr]
+        two = (await session.get(SupportRequest, second)).reference  # type: ignore[union-attr]
+
+    hospital.clock.advance(days=1)  # the second case's day-1 check-in
+    await hospital.run_jobs()
+    assert open_check_ins(hospital) == [hospital.last("dana", "checkin").message.plain_text()]
+    [merged] = open_check_ins(hospital)
+    assert f"About your cases {two}, {one}" in merged
+    assert "Stop check-ins about these cases" in merged
+    sent = hospital.messenger("dana").to(hospital.people["dana"].user_id)
+    earlier = next(item for item in sent if item.message.kind == "checkin")
+    assert "covers this case too" in earlier.updated[-1].plain_text()
+
+    hospital.clock.advance(days=1)  # the first case's day-3 check-in takes over both
+    await hospital.run_jobs()
+    [merged] = open_check_ins(hospital)
+    assert f"About your cases {one}, {two}" in merged
+    stopped = await hospital.follow_ups.answer(hospital.person("dana"), check_in_id(hospital), STOP)
+    assert f"no more check-ins about cases {one}, {two}" in stopped.plain_text()
+    sent = hospital.inbox("dana").count("checkin")
+    hospital.clock.advance(days=30)
+    await hospital.run_jobs()
+    assert hospital.inbox("dana").count("checkin") == sent  # neither case's series goes on

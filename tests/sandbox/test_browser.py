@@ -191,3 +191,20 @@ async def test_risk_typed_as_rita_gets_the_crisis_lines_and_pat_is_alerted(
     offer = message(page, t(en, "offer.title"))
     await expect(offer).to_contain_text("Crisis request")
     assert "Rita" not in await offer.inner_text()
+
+
+async def test_the_language_switch_turns_the_page_and_the_bot_spanish(
+    sandbox: Sandbox, page: Any
+) -> None:
+    from playwright.async_api import expect
+
+    await be(page, RITA)
+    await page.select_option("#person-language", "es")
+    await expect(page.get_by_role("button", name="Enviar")).to_be_visible()
+    await expect(page.get_by_role("tab", name="Inicio")).to_be_visible()
+    await expect(page.get_by_role("button", name="Reiniciar la demo")).to_be_visible()
+    await send(page, "/support")
+    await expect(page.locator(".modal")).to_contain_text(t("es", "form.title"))
+    await page.locator(".modal footer button").first.click()
+    await be(page, "U0CY")  # someone else: the page speaks their language, English
+    await expect(page.get_by_role("button", name="Send")).to_be_visible()

@@ -285,3 +285,61 @@ async def test_the_demo_walks_a_reach_in_cy_reaches_rita_and_two_others(sandbox:
             await asyncio.sleep(0.05)
         else:
             raise AssertionError(f"{user_id} got no reach-in")
+
+
+async def test_a_person_switched_to_spanish_gets_spanish_from_the_bot_and_the_page(
+    sandbox: Sandbox,
+) -> None:
+    """The language switch is the person's Slack language: the peers switched to Spanish get
+    the next offer in Spanish, Rita keeps her English, and the page's own labels follow the
+    person shown."""
+    url = sandbox.page_url
+    async with aiohttp.ClientSession() as session:
+        refused = {"user": "U0ANA", "locale": "fr"}
+        async with session.post(f"{url}sandbox/language", json=refused) as response:
+            assert response.status == 400
+        for peer in ("U0ANA", "U0BEN", "U0CLEO"):
+            switch = {"user": peer, "locale": "es"}
+            async with session.post(f"{url}sandbox/language", json=switch) as response:
+                assert response.status == 200 and (await response.json())["status"] == 200
+        async with session.get(f"{url}sandbox/state") as response:
+            state = await response.json()
+        people = {person["id"]: person for person in state["people"]}
+        assert people["U0ANA"]["locale"] == "es" and people["U0RITA"]["locale"] == "en"
+        assert people["U0ANA"]["role"] == "compañero de apoyo"
+        assert people["U0RITA"]["role"] == "clinician, emergency department"
+        spanish, english = state["labels"]["es"], state["labels"]["en"]
+        assert (spanish["send"], spanish["tab_home"], spanish["reset"]) == (
+            "Enviar",
+            "Inicio",
+            "Reiniciar la demo",
+        )
+        assert english["send"] == "Send"
+        assert state["languages"] == {"en": "English", "es": "Español"}
+        async with session.get(url) as response:
+            assert 'data-label="send"' in await response.text()  # the page fills it in
+
+        ask = {"user": "U0RITA", "text": "/support"}
+        async with session.post(f"{url}sandbox/command", json=ask) as response:
+            assert response.status == 200
+        await opened_modal(sandbox, "U0RITA")
+        form = {"user": "U0RITA", "values": modal_state(FORM)}
+        async with session.post(f"{url}sandbox/submit", json=form) as response:
+            assert response.status == 200
+    offers: list[str] = []
+    for _ in range(200):
+        await sandbox.catch_up()
+        offers = [
+            str(message)
+            for peer in ("U0ANA", "U0BEN", "U0CLEO")
+            for message in sandbox.api.dm(peer)
+            if "offer.accept" in str(message)
+        ]
+        if offers:
+            break
+        await asyncio.sleep(0.05)
+    assert offers, "no peer got an offer"
+    for offer in offers:
+        assert "Un compañero pide apoyo entre iguales" in offer
+        assert "A colleague would like peer support" not in offer
+    assert any("peer supporter" in str(message) for message in sandbox.api.dm("U0RITA"))

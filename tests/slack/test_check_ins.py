@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models import SupportRequest
-from tests.slack.conftest import SlackWorld, text_of
+from tests.slack.conftest import FORM, SlackWorld, text_of
 from tests.slack.test_true_wording import close_by_peer
 
 
@@ -47,3 +47,29 @@ async def test_a_newer_check_in_closes_the_older_one(slack: SlackWorld):
     assert "newer check-in" in text_of(slack.now(first).blocks)
     open_now = [m for m in slack.inbox("rita") if "checkin.stop" in slack.now(m).action_ids]
     assert len(open_now) == 1
+
+
+async def test_check_ins_of_two_cases_are_one_open_check_in_naming_both(slack: SlackWorld):
+    await close_by_peer(slack)
+    slack.clock.advance(days=1, hours=3)  # the first case's day-1 check-in, left unanswered
+    await slack.run_jobs()
+    await slack.command("rita")  # a second case, closed the same day
+    await slack.submit("rita", FORM)
+    await slack.run_jobs()
+    offer = slack.offers("pia")[-1]
+    await slack.click("pia", offer, "offer.accept")
+    await slack.click("pia", slack.now(offer), "request.close")
+    slack.clock.advance(days=1)
+    await slack.run_jobs()
+
+    open_now = [m for m in slack.inbox("rita") if "checkin.stop" in slack.now(m).action_ids]
+    assert len(open_now) == 1
+    async with slack.runtime.database.session() as session:
+        cases = await session.scalars(
+            select(SupportRequest).order_by(SupportRequest.created_at.desc())
+        )
+        references = [case.reference for case in cases]  # the newer case first
+    assert f"About your cases {', '.join(references)}" in slack.now(open_now[0]).readable
+    await slack.click("rita", open_now[0], "checkin.stop")
+    stopped = slack.now(open_now[0]).readable
+    assert f"no more check-ins about cases {', '.join(references)}" in stopped

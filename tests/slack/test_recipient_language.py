@@ -58,3 +58,22 @@ async def test_a_spanish_person_is_told_spanish_command_words_that_work(slack: S
     [help_answer] = slack.api.responses[-1:]
     shown = str(help_answer)
     assert "/support ayuda" in shown and "/support help" not in shown
+
+
+async def test_a_peer_who_switches_slack_to_spanish_gets_the_next_offer_in_spanish(
+    slack: SlackWorld,
+):
+    """Slack's user_change event carries the new locale: it applies at once, without the peer
+    acting first and without waiting for the bot's hour-long memory of her to run out."""
+    slack.user("lucia")
+    await slack.make_peer("lucia")
+    await slack.open_home("lucia")  # the bot knows her, in English
+    slack.api.users[slack.user("lucia")].locale = "es-ES"
+    user = {"id": slack.user("lucia"), "team_id": slack.team, "locale": "es-ES", "tz": "UTC"}
+    assert (await slack.event({"type": "user_change", "user": user})).status == 200
+
+    await slack.command("rita")
+    await slack.submit("rita", FORM)
+    await slack.run_jobs()
+    [offer] = slack.offers("lucia")
+    assert "Un compañero pide apoyo entre iguales" in offer.readable

@@ -155,3 +155,14 @@ async def test_the_schedule_marks_a_peer_who_switched_to_unavailable(teams: Team
     card = await teams.say("cy", "admin")
     schedule = next(part for part in sections(card) if "Ben (peer supporter)" in part)
     assert "Ben (peer supporter), marked unavailable: not asked" in schedule
+
+
+async def test_the_coming_handoffs_mark_a_peer_who_switched_to_unavailable(teams: TeamsWorld):
+    await teams.install("cy")
+    await teams.make_peer("cy", Tier.COORDINATOR)
+    await teams.install("ben")
+    ben = await teams.make_peer("ben", Tier.BACKUP, available=False)  # a peer from tomorrow
+    await add_tomorrows_rotation(teams, ben)
+    handoffs = sections(await teams.say("cy", "admin"))[1]
+    assert handoffs.startswith("Coming handoffs")
+    assert "Ben takes over as peer supporter, but is marked unavailable" in handoffs

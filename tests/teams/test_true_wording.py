@@ -80,3 +80,40 @@ async def test_talk_again_opens_the_form_filled_in_in_the_check_ins_place(teams:
     walk(form)
     assert inputs["category"] == "patient_death" and inputs["contact"] == "chat"
     assert inputs["urgency"] == "today"
+
+
+async def close_a_case(teams: TeamsWorld) -> None:
+    await ask(teams, "rita")
+    offer = offers_to(teams, "pia")[-1]
+    accepted = await teams.click("pia", "offer.accept", {"value": offer_id(offer)})
+    [close] = [action for action in accepted["actions"] if action["verb"] == "request.close"]
+    await teams.click("pia", "request.close", close["data"])
+    await teams.run_jobs()
+
+
+async def test_check_ins_of_two_cases_are_one_open_check_in_naming_both(teams: TeamsWorld):
+    await on_call(teams, "pia")
+    await close_a_case(teams)
+    teams.clock.advance(days=1)
+    await teams.run_jobs()
+    first = teams.inbox("rita")[-1]  # the first case's day-1 check-in, left unanswered
+    await close_a_case(teams)
+    teams.clock.advance(days=1)
+    await teams.run_jobs()
+
+    merged = teams.inbox("rita")[-1].card
+    assert "About your cases " in card_text(merged) and "checkin.stop" in str(merged)
+    [retired] = [
+        call
+        for call in teams.connector.updates("a:personal-rita")
+        if call.activity_id == first.activity_id
+    ]
+    assert "covers this case too" in card_text(retired.card)
+    assert "checkin.stop" not in str(retired.card)
+    [stop] = [
+        action
+        for action in merged["actions"] + [a for b in merged["body"] for a in b.get("actions", [])]
+        if action.get("verb") == "checkin.stop"
+    ]
+    stopped = card_text(await teams.click("rita", "checkin.stop", stop["data"]))
+    assert "no more check-ins about cases " in stopped

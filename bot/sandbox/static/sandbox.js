@@ -14,6 +14,36 @@ const ui = {
 
 const $ = (selector) => document.querySelector(selector);
 
+// The page's own texts, from the bot's catalogs, in the language of the person shown.
+function pageLocale() {
+  const person = (ui.state?.people || []).find((p) => p.id === ui.current);
+  return person?.locale || "en";
+}
+
+function pageText(name, params = {}) {
+  const texts = ui.state?.labels?.[pageLocale()] || ui.state?.labels?.en || {};
+  const text = texts[name] ?? name;
+  return text.replace(/\{(\w+)\}/g, (whole, key) => (key in params ? String(params[key]) : whole));
+}
+
+function applyLabels() {
+  document.documentElement.lang = pageLocale();
+  for (const node of document.querySelectorAll("[data-label]")) node.textContent = pageText(node.dataset.label);
+  for (const node of document.querySelectorAll("[data-label-aria]")) {
+    node.setAttribute("aria-label", pageText(node.dataset.labelAria));
+  }
+  for (const node of document.querySelectorAll("[data-label-title]")) node.title = pageText(node.dataset.labelTitle);
+  for (const node of document.querySelectorAll("[data-label-placeholder]")) {
+    node.placeholder = pageText(node.dataset.labelPlaceholder);
+  }
+}
+
+function renderLanguage() {
+  const select = $("#person-language");
+  select.replaceChildren(...Object.entries(ui.state.languages || {}).map(([code, name]) =>
+    el("option", { value: code, selected: code === pageLocale() }, name)));
+}
+
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -207,7 +237,7 @@ function renderInput(block) {
   const choices = (element.options || []);
   if (element.type === "static_select") {
     const select = el("select", { id, name: block.block_id },
-      el("option", { value: "" }, element.placeholder?.text || "Select an option"),
+      el("option", { value: "" }, element.placeholder?.text || pageText("select_option")),
       choices.map((o) => el("option", {
         value: o.value, selected: element.initial_option?.value === o.value,
       }, o.text?.text || o.value)));
@@ -233,7 +263,7 @@ function renderInput(block) {
     const initial = new Set(multiple ? element.initial_users || [] : [element.initial_user]);
     wrapper.append(el("label", { for: id }, label, optional),
       el("select", { id, name: block.block_id, multiple },
-        multiple ? null : el("option", { value: "" }, "Select a person"),
+        multiple ? null : el("option", { value: "" }, pageText("select_person")),
         (ui.state?.people || []).map((p) => el("option", { value: p.id, selected: initial.has(p.id) },
           p.name))));
   } else if (INPUT_TYPES[element.type]) {
@@ -306,7 +336,7 @@ function renderModal(view) {
     event.preventDefault();
     const { values, missing } = modalValues(view);
     if (missing.length) {  // Slack's client checks required fields before sending anything
-      showErrors(Object.fromEntries(missing.map((id) => [id, "Please complete this required field."])));
+      showErrors(Object.fromEntries(missing.map((id) => [id, pageText("required")])));
       return;
     }
     const button = event.submitter || overlay.querySelector("button[type=submit]");
@@ -317,13 +347,13 @@ function renderModal(view) {
   const form = el("form", { class: "modal", role: "dialog", "aria-modal": "true",
     "aria-label": view.title?.text || "", onsubmit: submit, novalidate: true },
     el("header", {}, el("h2", {}, view.title?.text || ""),
-      el("button", { type: "button", "aria-label": "Close", onclick: close }, "×")),
+      el("button", { type: "button", "aria-label": pageText("close"), onclick: close }, "×")),
     el("div", { class: "modal-body" }, renderBlocks(view.blocks, (element, node) => {
       node.disabled = true;
       post("click", { modal: true, action_id: element.action_id });
     })),
     el("footer", {},
-      el("button", { type: "button", onclick: close }, view.close?.text || "Close"),
+      el("button", { type: "button", onclick: close }, view.close?.text || pageText("close")),
       view.submit ? el("button", { type: "submit", class: "primary" }, view.submit.text) : null));
   overlay.replaceChildren(form);
   overlay.hidden = false;
@@ -347,11 +377,11 @@ async function post(path, body) {
       body: JSON.stringify({ user: ui.current, ...body }),
     });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) toast(answer.error || `The sandbox answered HTTP ${response.status}`);
-    else if (answer.status && answer.status !== 200) toast(`The bot answered HTTP ${answer.status}`);
+    if (!response.ok) toast(answer.error || pageText("sandbox_answered", { status: response.status }));
+    else if (answer.status && answer.status !== 200) toast(pageText("bot_answered", { status: answer.status }));
     return answer;
   } catch (error) {
-    toast(`Could not reach the sandbox: ${error}`);
+    toast(pageText("unreachable", { error }));
     return {};
   }
 }
@@ -376,8 +406,9 @@ function renderPeople() {
     },
     el("span", { class: "who" }, el("span", { class: "name" }, person.name),
       el("span", { class: "role" }, person.role)),
-    person.on_call ? el("span", { class: "on-call", title: "On call now" }, person.on_call) : null,
-    unread && person.id !== ui.current ? el("span", { class: "badge", "aria-label": `${unread} new` }, unread) : null));
+    person.on_call ? el("span", { class: "on-call", title: pageText("on_call_now") }, person.on_call) : null,
+    unread && person.id !== ui.current
+      ? el("span", { class: "badge", "aria-label": pageText("unread", { count: unread }) }, unread) : null));
   }));
 }
 
@@ -386,8 +417,7 @@ function renderMessages() {
   const atBottom = pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
   const messages = (ui.state.dms || {})[ui.current] || [];
   if (!messages.length) {
-    pane.replaceChildren(el("p", { class: "empty" },
-      "No messages yet. Type /support below to ask for support, or help to learn what the app does."));
+    pane.replaceChildren(el("p", { class: "empty" }, pageText("empty")));
     return;
   }
   pane.replaceChildren(...messages.map((message) => {
@@ -402,9 +432,10 @@ function renderMessages() {
     return el("article", { class: `message${mine ? " mine" : ""}`, "data-ts": message.ts },
       el("div", { class: "avatar", "aria-hidden": "true" }, author[0]),
       el("div", { class: "body" },
-        el("div", { class: "meta" }, el("b", {}, author), mine ? null : el("span", { class: "app-tag" }, "APP"),
-          message.edited ? el("span", { class: "edited" }, "(edited)") : null,
-          message.ephemeral ? el("span", { class: "ephemeral" }, "Only visible to you") : null),
+        el("div", { class: "meta" }, el("b", {}, author),
+          mine ? null : el("span", { class: "app-tag" }, pageText("app_tag")),
+          message.edited ? el("span", { class: "edited" }, pageText("edited")) : null,
+          message.ephemeral ? el("span", { class: "ephemeral" }, pageText("ephemeral")) : null),
         content));
   }));
   if (atBottom || !renderMessages.done) pane.scrollTop = pane.scrollHeight;
@@ -415,7 +446,7 @@ function renderHome() {
   const pane = $("#home");
   const view = (ui.state.homes || {})[ui.current];
   if (!view) {
-    pane.replaceChildren(el("p", { class: "empty" }, "Opening the app's Home…"));
+    pane.replaceChildren(el("p", { class: "empty" }, pageText("home_opening")));
     return;
   }
   pane.replaceChildren(...renderBlocks(view.blocks, (element, node) => {
@@ -426,20 +457,20 @@ function renderHome() {
 
 function renderClock() {
   const { now, time_zone: zone, offset_minutes: offset, next_job: next } = ui.state;
-  const format = new Intl.DateTimeFormat("en-GB", {
+  const format = new Intl.DateTimeFormat(pageLocale() === "es" ? "es-ES" : "en-GB", {
     timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
   });
-  $("#clock-now").textContent = `Sandbox time: ${format.format(new Date(now))} (${zone})`;
+  $("#clock-now").textContent = pageText("time", { time: format.format(new Date(now)), zone });
   const days = Math.floor(offset / 1440);
   const hours = Math.floor((offset % 1440) / 60);
   const minutes = offset % 60;
-  $("#clock-offset").textContent = offset
-    ? `${days ? `${days} d ` : ""}${hours ? `${hours} h ` : ""}${minutes ? `${minutes} min ` : ""}ahead of real time`
-    : "real time";
+  const ahead = `${days ? `${days} d ` : ""}${hours ? `${hours} h ` : ""}${minutes ? `${minutes} min` : ""}`;
+  $("#clock-offset").textContent = offset ? pageText("ahead", { offset: ahead.trim() }) : pageText("real_time");
   const nextButton = $("#next-job");
   nextButton.disabled = !next;
   nextButton.textContent = next
-    ? `Next job: ${next.kind.replace(/_/g, " ")} (${format.format(new Date(next.at))})` : "No job scheduled";
+    ? pageText("next_job", { kind: next.kind.replace(/_/g, " "), when: format.format(new Date(next.at)) })
+    : pageText("no_job");
 }
 
 function render() {
@@ -453,6 +484,8 @@ function render() {
   $("#messages").hidden = ui.tab !== "messages";
   $("#home").hidden = ui.tab !== "home";
   if (ui.tab === "messages") markSeen();
+  applyLabels();
+  renderLanguage();
   renderClock();
   renderPeople();
   renderMessages();
@@ -493,6 +526,10 @@ function wire() {
     if (ui.tab !== "messages") { ui.tab = "messages"; render(); }
     await post(text.startsWith("/") ? "command" : "say", { text });
   });
+  $("#person-language").addEventListener("change", async (event) => {
+    await post("language", { locale: event.target.value });
+    if (ui.tab === "home") post("home", {});  // the Home is published again, in the new language
+  });
   $("#tab-messages").addEventListener("click", () => { ui.tab = "messages"; render(); });
   $("#tab-home").addEventListener("click", () => {
     ui.tab = "home";
@@ -509,7 +546,7 @@ function wire() {
     });
   }
   $("#reset").addEventListener("click", async () => {
-    if (!window.confirm("Start again with fresh demo data? Every message and request goes.")) return;
+    if (!window.confirm(pageText("reset_confirm"))) return;
     ui.seen = {};
     localStorage.removeItem("sandbox.seen");
     await post("reset", {});
