@@ -2,17 +2,20 @@
 counts stay.
 
 A closed or withdrawn request loses every link to its requester (identity, unit, note, number);
-queued messages that are finished are deleted (they may quote people); identities that nothing
-needs any more are deleted. Erasure on request is `privacy.erasure`.
+a reach-in event loses its units, note and whom it reached, with its invitations and group
+sessions (its day, category and counts stay); queued messages that are finished are deleted
+(they may quote people); identities that nothing needs any more are deleted. Erasure on
+request is `privacy.erasure`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.jobs import enqueue
 from handlers.core.outbox import DELIVER
@@ -21,10 +24,13 @@ from handlers.support.ending import FOLLOW_UP
 from models import (
     ChatIdentity,
     DueJob,
+    GroupSession,
     JobStatus,
     Organisation,
     Peer,
     ProcessedEvent,
+    ReachInEvent,
+    ReachInInvite,
     RequestStatus,
     SeenSignature,
     SupportRequest,
@@ -115,6 +121,7 @@ class Retention:
                     )
                 )
                 purged += result.rowcount
+                await _purge_reach_ins(session, organisation.id, cutoff)
                 await session.execute(
                     delete(DueJob).where(
                         DueJob.organisation_id == organisation.id,
@@ -162,3 +169,17 @@ class Retention:
                 delete(SLACK_OAUTH_STATES).where(SLACK_OAUTH_STATES.c.expire_at < naive_now)
             )
         return purged
+
+
+async def _purge_reach_ins(session: AsyncSession, organisation_id: int, cutoff: datetime) -> None:
+    """Events recorded before `cutoff` keep their day, category and counts only."""
+    old = select(ReachInEvent.id).where(
+        ReachInEvent.organisation_id == organisation_id, ReachInEvent.recorded_at < cutoff
+    )
+    await session.execute(delete(ReachInInvite).where(ReachInInvite.event_id.in_(old)))
+    await session.execute(delete(GroupSession).where(GroupSession.event_id.in_(old)))
+    await session.execute(
+        update(ReachInEvent)
+        .where(ReachInEvent.id.in_(old))
+        .values(units=None, note=None, recipients=None)
+    )

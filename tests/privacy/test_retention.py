@@ -12,7 +12,15 @@ from handlers.core.people import identity_for, lookup_key
 from handlers.core.ports import Message
 from handlers.privacy.erasure import Erasure
 from handlers.privacy.retention import Retention
-from models import ChatIdentity, DueJob, Organisation, SupportRequest
+from models import (
+    ChatIdentity,
+    DueJob,
+    GroupSession,
+    Organisation,
+    ReachInEvent,
+    ReachInInvite,
+    SupportRequest,
+)
 from models.crypto import vault
 from tests.hospital import Hospital
 from tests.support.test_confidentiality import raw_database_values
@@ -197,3 +205,57 @@ async def test_forget_me_finds_the_persons_jobs_without_reading_anyone_elses(
         left = list(await session.scalars(select(DueJob.recipient_key)))
     assert dana_key not in left
     assert left.count(ana.lookup_key) >= 40
+
+
+async def test_a_reach_in_past_the_retention_period_keeps_only_its_counts(
+    hospital: Hospital,
+) -> None:
+    """The event's units, note and whom it reached go, with its invitations and group
+    sessions; its day, category and counts stay for the figures."""
+    await hospital.setup(retention_days=30)
+    dana = hospital.person("dana")
+    async with hospital.database.session() as session, session.begin():
+        organisation = await session.get(Organisation, hospital.organisation_id)
+        assert organisation is not None
+        identity = await identity_for(session, organisation, dana)
+        now = hospital.clock()
+        event = ReachInEvent(
+            organisation_id=organisation.id,
+            occurred_on=now.date(),
+            category="patient_death",
+            units=["Ward Lilac 9"],
+            note="NOTE-SECRET-4471",
+            recipients=[identity.id],
+            recorded_by="admin:cli",
+            recorded_at=now,
+            reached=1,
+            talk=1,
+        )
+        session.add(event)
+        await session.flush()
+        session.add(ReachInInvite(event_id=event.id, identity_id=identity.id))
+        session.add(
+            GroupSession(
+                event_id=event.id,
+                starts_at=now + timedelta(days=1),
+                ends_at=now + timedelta(days=1, hours=1),
+                place="Room NOTE-SECRET-4471",
+                created_by="admin:cli",
+            )
+        )
+    retention = Retention(hospital.core)
+    hospital.clock.advance(days=29)
+    await retention.purge()
+    assert await hospital.count(ReachInInvite) == 1  # within the period: kept
+    hospital.clock.advance(days=2)
+    await retention.purge()
+
+    async with hospital.database.session() as session:
+        [kept] = list(await session.scalars(select(ReachInEvent)))
+    assert (kept.units, kept.note, kept.recipients) == (None, None, None)
+    assert (kept.category, kept.reached, kept.talk) == ("patient_death", 1, 1)
+    assert await hospital.count(ReachInInvite) == 0
+    assert await hospital.count(GroupSession) == 0
+    values = await every_value_decrypted(hospital)
+    for marker in ("Ward Lilac 9", "NOTE-SECRET-4471"):
+        assert not any(marker in value for value in values), marker
