@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from models import AuditEvent, Organisation, ReachInEvent, ReachInInvite, SupportRequest, Tier
 from tests.slack.conftest import SlackWorld, text_of
 from tests.slack.test_coordinator_admin import open_form, submit_form
+from tests.slack.test_scheduled import slash_answer
 
 COLLEAGUES = ("rita", "sam", "tom", "una", "val", "wes", "xia", "yan")
 
@@ -144,3 +145,24 @@ async def test_a_reach_in_form_with_errors_changes_nothing_and_others_are_refuse
         assert list(await session.scalars(select(ReachInEvent))) == []
     await slack.run_jobs()
     assert slack.inbox("rita") == []
+
+
+async def test_a_maybe_later_reminder_never_reaches_someone_who_was_forgotten(slack: SlackWorld):
+    """Forget-me after "Maybe later": the reminder due days later finds no one to remind (the
+    invitation's link went with the identity), so nothing is sent."""
+    await slack.make_peer("cy", Tier.COORDINATOR)
+    await record(slack, ("sam", "tom"))
+    slack.clock.advance(seconds=5)
+    await slack.run_jobs()
+    await slack.click("sam", invitation(slack, "sam"), "reach_in.later")
+    await slash_answer(slack, "sam", "forget-me")
+    [question] = slack.seen_only_by("sam")
+    await slack.click("sam", question, "forget.confirm")
+    await slack.run_jobs()
+    before = len(slack.inbox("sam"))
+    slack.clock.advance(days=4)
+    await slack.run_jobs()
+    assert len(slack.inbox("sam")) == before  # no reminder
+    async with slack.runtime.database.session() as session:
+        links = list(await session.scalars(select(ReachInInvite.identity_id)))
+    assert None in links and len([link for link in links if link is not None]) == 1  # Tom's
