@@ -19,6 +19,7 @@ from botbuilder.core import CardFactory
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.teams.activities import PLATFORM
+from bot.teams.calendar_link import calendar_action
 from handlers.core.ports import Address, Button, Message
 
 CARD_VERSION = "1.4"
@@ -126,6 +127,8 @@ def message_card(message: Message) -> dict[str, Any]:
     if message.footer:
         body.append(text_block(message.footer, isSubtle=True, size="Small"))
     own = [execute_action(b, keep=keep) for b in message.buttons if b.answers_line is None]
+    if message.attachment is not None and (calendar := calendar_action(message.attachment)):
+        own.append(calendar)
     if len(own) > MAX_ACTIONS_IN_ROW:  # every one visible: rows of them at the card's end
         body += action_rows(own)
         own = []

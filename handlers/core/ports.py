@@ -42,6 +42,9 @@ class Attachment(BaseModel):
     filename: str
     content_type: str
     content: str
+    # The button a platform that cannot send the file shows instead (Teams: a link that opens
+    # the event in the person's calendar).
+    label: str = ""
 
 
 class Message(BaseModel):

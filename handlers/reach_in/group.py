@@ -196,6 +196,7 @@ class GroupSessions:
             message = group_messages.invitation(
                 locale, group, event.occurred_on, organisation.time_zone, facilitator_name,
                 reminder=reminder, facilitating=identity is facilitator_identity,
+                platform=identity.platform,
             )  # fmt: skip
             kind = "reminder" if reminder else "invite"
             await deliver(session, to=identity, message=message,

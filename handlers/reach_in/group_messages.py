@@ -38,6 +38,7 @@ def calendar_file(locale: str, group: GroupSession) -> Attachment:
         filename="group-session.ics",
         content_type="text/calendar",
         content=calendar.to_ical().decode(),
+        label=t(locale, "group.calendar.add"),
     )
 
 
@@ -50,7 +51,10 @@ def invitation(
     *,
     reminder: bool,
     facilitating: bool,
+    platform: str,
 ) -> Message:
+    """The invitation; `platform` says how the calendar entry comes with it (Slack: a file
+    beside the message; Teams: a button that opens it in the person's calendar)."""
     day = format_date(occurred_on, "d MMMM", locale=locale)
     title = "group.reminder.title" if reminder else "group.invite.title"
     lead = "group.invite.facilitating" if facilitating else "group.invite.lead"
@@ -61,12 +65,13 @@ def invitation(
     ]
     if facilitator:
         fields.append((t(locale, "group.field.facilitator"), facilitator))
+    calendar = "group.invite.calendar_teams" if platform == "teams" else "group.invite.calendar"
     return Message(
         kind="group.invite",
         title=t(locale, title),
         lines=lines + [t(locale, "group.invite.free")],
         fields=fields,
-        footer=t(locale, "group.invite.calendar"),
+        footer=t(locale, calendar),
         attachment=calendar_file(locale, group),
     )
 
