@@ -15,6 +15,7 @@ from handlers.pulse.rounds import Pulses
 from handlers.reports.desk import ReportDesk, report_refusal
 from handlers.roster.access import NotAllowed
 from handlers.roster.desk import RosterDesk, refusal
+from handlers.roster.status import PeerStatuses
 
 
 class Command(enum.StrEnum):
@@ -25,6 +26,8 @@ class Command(enum.StrEnum):
     FORGET = "forget"
     ADMIN = "admin"
     REPORT = "report"
+    AVAILABLE = "available"  # a peer's own switch, typed
+    UNAVAILABLE = "unavailable"
 
 
 @cache
@@ -54,11 +57,14 @@ class Commands:
         self.forget_me = forget_me
         self.desk = desk
         self.reports = ReportDesk(core)
+        self.statuses = PeerStatuses(core)
 
     async def run(self, person: Person, command: Command) -> Message | None:
         """The reply, or None for SUPPORT and HELP (the adapter shows its form or help)."""
         if command in (Command.PULSE_ON, Command.PULSE_OFF):
             return await self.pulses.set_opt_in(person, command is Command.PULSE_ON)
+        if command in (Command.AVAILABLE, Command.UNAVAILABLE):
+            return await self.statuses.set_available(person, command is Command.AVAILABLE)
         if command is Command.FORGET:
             return await self.forget_me.ask(person)  # erases only once confirmed
         if command is Command.ADMIN:

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from handlers.core import notices
+from handlers.core.i18n import pick_locale, t
 from handlers.core.people import Person, find_identity, locale_of
 from handlers.core.ports import Message
 from handlers.core.unit import Core
+from handlers.roster.return_time import return_buttons
 from handlers.roster.schedule import own_time_on_call
 from models import Organisation, Peer, RequestStatus, SupportRequest
 
@@ -85,10 +87,17 @@ class PeerStatuses:
                 else None
             )
             if identity is None or peer is None:
-                return self.core.unknown(person)
+                locale = pick_locale(person.locale, self.core.defaults.locale)
+                return notices.notice(locale, "availability.not_a_peer")
             peer.available = available
             peer.unavailable_until = None  # the switch by hand replaces any return time
             organisation = await session.get(Organisation, identity.organisation_id)
             assert organisation is not None
             locale = locale_of(identity, organisation)
-        return notices.notice(locale, "availability.on" if available else "availability.off")
+        if available:
+            return notices.notice(locale, "availability.on")
+        return Message(  # away: and when will they be back? (typed, or from a card)
+            kind="notice",
+            lines=[t(locale, "availability.off"), t(locale, "return.ask")],
+            buttons=return_buttons(locale),
+        )
