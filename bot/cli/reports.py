@@ -169,6 +169,30 @@ def print_report(report: Report, out: Console) -> None:
         out.print(
             "NHS rule: counts of 1 to 7 suppressed, every other count rounded to the nearest 5."
         )
+    if report.reach_ins:
+        reach_ins = _table(
+            "Reach-in after events",
+            "Day",
+            "Category",
+            "Reached",
+            "Asked to talk",
+            "No thanks",
+            "No answer yet",
+            "Maybe later",
+        )
+        for event in report.reach_ins:
+            reach_ins.add_row(
+                event.occurred_on.isoformat(),
+                event.category.replace("_", " "),
+                str(event.reached),
+                *(
+                    _show(value)
+                    for value in (event.talk, event.declined, event.unanswered, event.later)
+                ),
+            )
+        out.print(reach_ins)
+    else:
+        out.print("No reach-in after an event in these dates.")
     if report.caseloads:
         caseloads = _table("Cases each peer carried", "Month", "Peer", "Cases")
         for caseload in report.caseloads:

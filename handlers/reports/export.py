@@ -42,7 +42,8 @@ def measures(figures: PeriodFigures) -> list[tuple[str, float | None]]:
 
 
 def csv_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
-    """One row per period and measure, then one per month and peer for the cases carried.
+    """One row per period and measure, one per month and peer for the cases carried, then one
+    per reach-in event and measure (dated the day of the event).
     A suppressed value is left empty and marked, so it is never read as a zero."""
     rows = [
         (
@@ -65,4 +66,22 @@ def csv_rows(report: Report) -> list[tuple[str, str, str, str, str]]:
         )
         for caseload in report.caseloads
     ]
+    for event in report.reach_ins:
+        day = event.occurred_on.isoformat()
+        for measure, value in (
+            ("reached", event.reached),
+            ("asked_to_talk", event.talk),
+            ("no_thanks", event.declined),
+            ("no_answer_yet", event.unanswered),
+            ("maybe_later", event.later),
+        ):
+            rows.append(
+                (
+                    day,
+                    day,
+                    f"reach_in.{event.category}.{measure}",
+                    "" if value is None else str(value),
+                    "yes" if value is None else "no",
+                )
+            )
     return rows

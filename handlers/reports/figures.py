@@ -9,18 +9,18 @@ so in a monthly report they count in the month that Monday falls in.
 
 from __future__ import annotations
 
-import bisect
-import enum
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.audit import record
+from handlers.reports.periods import Calendar, Period, add_periods, midnight_of, period_starts
+from handlers.reports.reach_in import EventFigures, figures_between
 from handlers.reports.suppression import (
     Breakdown,
     Rule,
@@ -45,11 +45,6 @@ from models import SupportRequest as Request
 
 REPORT_VIEWED = "report_viewed"  # the audit action of every report run
 SCORE = "score"  # the follow-up choice that carries a 1-5 score
-
-
-class Period(enum.StrEnum):
-    WEEK = "week"
-    MONTH = "month"
 
 
 @dataclass(frozen=True)
@@ -99,6 +94,8 @@ class Report:
     periods: tuple[PeriodFigures, ...]
     caseloads: tuple[Caseload, ...]
     small_numbers: SmallNumbers = SmallNumbers.THRESHOLD
+    # Reach-ins after events on the report's days, oldest first, their answers suppressed
+    reach_ins: tuple[EventFigures, ...] = ()
 
 
 async def programme_report(
@@ -108,7 +105,7 @@ async def programme_report(
     if end < start:
         raise ValueError(f"the report ends ({end}) before it starts ({start})")
     kind = Period(period)
-    calendar = _Calendar.covering(start, end, kind, ZoneInfo(organisation.time_zone))
+    calendar = Calendar.covering(start, end, kind, ZoneInfo(organisation.time_zone))
     threshold = rule_of(organisation)
     requests = await _requests(session, organisation.id, calendar)
     answers = await _follow_up_scores(session, organisation.id, calendar)
@@ -137,7 +134,12 @@ async def programme_report(
         previous_pulse = pulse_figures
     caseloads = await _caseloads(session, organisation.id, calendar.zone, start, end)
     rule = SmallNumbers.NHS if threshold.nhs else SmallNumbers.THRESHOLD
-    return Report(organisation.id, kind, threshold.least, tuple(periods), caseloads, rule)
+    reach_ins = await figures_between(
+        session, organisation, calendar.bounds[1], calendar.bounds[-1]
+    )
+    return Report(
+        organisation.id, kind, threshold.least, tuple(periods), caseloads, rule, reach_ins
+    )
 
 
 async def seen_report(
@@ -166,30 +168,6 @@ async def seen_report(
 
 
 @dataclass(frozen=True)
-class _Calendar:
-    """The report's periods as their first days: one before the report (for the first pulse
-    trend), each reported period, and the one after (where the last period ends)."""
-
-    zone: ZoneInfo
-    bounds: list[date]
-
-    @classmethod
-    def covering(cls, start: date, end: date, kind: Period, zone: ZoneInfo) -> _Calendar:
-        starts = _period_starts(start, end, kind)
-        return cls(
-            zone, [add_periods(starts[0], kind, -1), *starts, add_periods(starts[-1], kind, 1)]
-        )
-
-    def slot(self, moment: date | datetime) -> int:
-        """Index in `bounds` of the period a day or a moment falls in, in local time."""
-        day = moment.astimezone(self.zone).date() if isinstance(moment, datetime) else moment
-        return bisect.bisect_right(self.bounds, day) - 1
-
-    def midnight(self, index: int) -> datetime:
-        return _midnight(self.bounds[index], self.zone)
-
-
-@dataclass(frozen=True)
 class _RequestRow:
     urgency: str
     category: str
@@ -201,7 +179,7 @@ class _RequestRow:
 
 
 async def _requests(
-    session: AsyncSession, organisation_id: int, calendar: _Calendar
+    session: AsyncSession, organisation_id: int, calendar: Calendar
 ) -> dict[int, list[_RequestRow]]:
     """The reported periods' requests, by period: only the columns figures are made of."""
     rows = await session.execute(
@@ -227,7 +205,7 @@ async def _requests(
 
 
 async def _follow_up_scores(
-    session: AsyncSession, organisation_id: int, calendar: _Calendar
+    session: AsyncSession, organisation_id: int, calendar: Calendar
 ) -> dict[int, list[int | None]]:
     """Per reported period, one entry per follow-up answer: its score, or None for "talk
     again" and "stop"."""
@@ -245,7 +223,7 @@ async def _follow_up_scores(
 
 
 async def _encounter_kinds(
-    session: AsyncSession, organisation_id: int, calendar: _Calendar
+    session: AsyncSession, organisation_id: int, calendar: Calendar
 ) -> dict[int, list[str]]:
     """Per reported period, the kind of support of each answer given in it."""
     rows = await session.execute(
@@ -262,7 +240,7 @@ async def _encounter_kinds(
 
 
 async def _pulse_scores(
-    session: AsyncSession, organisation_id: int, calendar: _Calendar
+    session: AsyncSession, organisation_id: int, calendar: Calendar
 ) -> dict[int, dict[tuple[int, int], list[int]]]:
     """Per period of closing (the one before the report too), the scores by question and
     round. Open rounds are left out: their figures are not final, nor shown anywhere yet."""
@@ -354,13 +332,13 @@ async def _caseloads(
 
     Not suppressed: the number describes the peer's workload (so the coordinator can look after
     them), not the people they helped, and nothing about those cases is shown beside it."""
-    months = _period_starts(start, end, Period.MONTH)
+    months = period_starts(start, end, Period.MONTH)
     rows = await session.execute(
         select(Request.accepted_peer_id, Request.accepted_at).where(
             Request.organisation_id == organisation_id,
             Request.accepted_peer_id.is_not(None),
-            Request.accepted_at >= _midnight(months[0], zone),
-            Request.accepted_at < _midnight(add_periods(months[-1], Period.MONTH, 1), zone),
+            Request.accepted_at >= midnight_of(months[0], zone),
+            Request.accepted_at < midnight_of(add_periods(months[-1], Period.MONTH, 1), zone),
         )
     )
     counts = Counter(
@@ -371,28 +349,3 @@ async def _caseloads(
         Caseload(month=month, peer=f"peer:{peer_id}", cases=cases)
         for (month, peer_id), cases in sorted(counts.items())
     )
-
-
-def _period_starts(start: date, end: date, kind: Period) -> list[date]:
-    first = _monday(start) if kind is Period.WEEK else start.replace(day=1)
-    starts = [first]
-    while (following := add_periods(starts[-1], kind, 1)) <= end:
-        starts.append(following)
-    return starts
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def add_periods(day: date, kind: Period, periods: int) -> date:
-    """The start of the period `periods` away from the one starting on `day`."""
-    if kind is Period.WEEK:
-        return day + timedelta(weeks=periods)
-    month = day.year * 12 + day.month - 1 + periods
-    return date(month // 12, month % 12 + 1, 1)
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """Local midnight at the start of `day`, as the aware datetime the columns compare with."""
-    return datetime.combine(day, time(0), tzinfo=zone)

@@ -64,6 +64,24 @@ async def recent_figures(
     return [event_figures(event, rule) for event in events]
 
 
+async def figures_between(
+    session: AsyncSession, organisation: Organisation, start: date, end: date
+) -> tuple[EventFigures, ...]:
+    """The figures of the events that happened from `start` up to (not including) `end`,
+    oldest first (a programme report's reach-ins)."""
+    events = await session.scalars(
+        select(ReachInEvent)
+        .where(
+            ReachInEvent.organisation_id == organisation.id,
+            ReachInEvent.occurred_on >= start,
+            ReachInEvent.occurred_on < end,
+        )
+        .order_by(ReachInEvent.occurred_on, ReachInEvent.id)
+    )
+    rule = rule_of(organisation)
+    return tuple(event_figures(event, rule) for event in events)
+
+
 def shown(locale: str, value: int | None) -> str:
     return t(locale, "reach_in.figures.hidden") if value is None else str(value)
 

@@ -49,6 +49,7 @@ def summary(report: Report, locale: str, so_far: PeriodFigures | None = None) ->
             _requests_trend(latest, previous, locale),
             _pulse_trend(pulse, locale),
             *([_so_far(so_far, locale, show)] if so_far is not None else []),
+            _reach_ins(report, locale, show),
         ],
         fields=[
             (t(locale, "report.field.requests"), show(latest.requests)),
@@ -111,6 +112,21 @@ def _so_far(figures: PeriodFigures, locale: str, show: Callable[[float | None], 
         start=_day(figures.start, locale),
         requests=show(figures.requests),
         median=show(figures.median_minutes_to_accept),
+    )
+
+
+def _reach_ins(report: Report, locale: str, show: Callable[[float | None], str]) -> str:
+    """The reach-ins of the report's weeks in one line: how many events, how many colleagues
+    were reached (the coordinators picked them), how many asked to talk (suppressed)."""
+    if not report.reach_ins:
+        return t(locale, "report.reach_in.none")
+    talk = [event.talk for event in report.reach_ins]
+    return t(
+        locale,
+        "report.reach_in",
+        events=len(report.reach_ins),
+        reached=sum(event.reached for event in report.reach_ins),
+        talk=show(None if None in talk else sum(value or 0 for value in talk)),
     )
 
 

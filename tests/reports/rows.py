@@ -12,6 +12,7 @@ from models import (
     Organisation,
     PulseAnswer,
     PulseRound,
+    ReachInEvent,
     SupportRequest,
 )
 from models.db import Database
@@ -138,3 +139,20 @@ async def add_encounters(
             session.add(
                 EncounterAnswer(organisation_id=organisation_id, kind=kind, week_of=week_of)
             )
+
+
+async def add_reach_in(
+    database: Database, organisation_id: int, day: date, *, reached: int, **answers: int
+) -> None:
+    async with database.session() as session, session.begin():
+        session.add(
+            ReachInEvent(
+                organisation_id=organisation_id,
+                occurred_on=day,
+                category="patient_death",
+                recorded_by="admin:cli",
+                recorded_at=datetime.combine(day, datetime.min.time(), UTC),
+                reached=reached,
+                **answers,
+            )
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from handlers.reports.export import csv_rows
+from handlers.reports.summary import summary
 from tests.hospital import Hospital
 from tests.reports.rows import (
     MONDAY,
@@ -11,6 +13,7 @@ from tests.reports.rows import (
     add_encounters,
     add_follow_ups,
     add_pulse_round,
+    add_reach_in,
     add_requests,
     configure,
     report_for,
@@ -206,3 +209,23 @@ async def test_kinds_of_support_are_counted_and_small_ones_suppressed(hospital: 
         "referred": None,
         "group": 3,
     }
+
+
+async def test_reach_ins_of_the_reported_days_come_with_their_answers_suppressed(
+    hospital: Hospital,
+) -> None:
+    await configure(hospital.database, hospital.organisation_id, anonymity_threshold=3)
+    await add_reach_in(hospital.database, hospital.organisation_id, MONDAY, reached=8, talk=4,
+                       declined=1, later=1)  # fmt: skip
+    await add_reach_in(hospital.database, hospital.organisation_id, date(2026, 10, 1), reached=3)
+
+    report = await report_for(hospital, MONDAY, NEXT_MONDAY)
+
+    [event] = report.reach_ins  # October's is outside the report's weeks
+    assert (event.occurred_on, event.reached, event.talk) == (MONDAY, 8, 4)
+    assert event.declined is None  # one "no thanks": under the threshold
+    rows = [row for row in csv_rows(report) if row[2].startswith("reach_in.")]
+    assert ("2026-11-23", "2026-11-23", "reach_in.patient_death.asked_to_talk", "4", "no") in rows
+    assert ("2026-11-23", "2026-11-23", "reach_in.patient_death.no_thanks", "", "yes") in rows
+    line = summary(report, "en").plain_text()
+    assert "Reach-in after events: 1 in these weeks, 8 colleagues reached, 4 asked to talk" in line
