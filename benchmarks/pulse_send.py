@@ -44,7 +44,7 @@ from bot.slack import install
 from bot.slack.messenger import DM_CHANNEL
 from config.settings import Settings
 from handlers.core.people import Person
-from models import ChatIdentity, DueJob, JobStatus, Organisation, utcnow
+from models import ChatIdentity, DueJob, JobStatus, Organisation, PulseRound, utcnow
 from models.crypto import Vault, configure_vault
 from models.db import Database
 
@@ -119,10 +119,12 @@ async def planned_minutes(runtime: Runtime) -> float | None:
     """When the fan-out put the round's last pulse, in minutes after its first (None before
     the fan-out has run)."""
     async with runtime.database.session() as session:
+        latest = await session.scalar(select(func.max(PulseRound.id)))
         first, last = (
             await session.execute(
                 select(func.min(DueJob.run_at), func.max(DueJob.run_at)).where(
-                    DueJob.kind == "deliver", DueJob.key.like("deliver:pulse:%")
+                    DueJob.kind == "deliver",
+                    DueJob.idempotency_key.like(f"deliver:pulse:{latest}:%"),
                 )
             )
         ).one()
@@ -201,6 +203,10 @@ async def run(people: int, speed: float, database_url: str, weekly_only: bool) -
     clock = FastClock(speed)
     runtime.core.clock = clock
     runtime.engine.clock = clock
+    # Claims expire by the engine's clock but are renewed on the real one (a third of the
+    # timeout): scaled, a claim lives as long in real time as in production, and a job waiting
+    # out a Retry-After is not taken up again and sent twice.
+    runtime.engine.claim_timeout *= speed
 
     print(f"{people} people, clock and limits sped up x{speed:g}, real-time equivalents.")
     if weekly_only:

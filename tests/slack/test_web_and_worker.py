@@ -32,6 +32,7 @@ from config.settings import Settings
 from models.crypto import Vault, configure_vault
 from models.db import Database
 from tests.conftest import TEST_KEY, _create_database, _drop_database, _postgres_admin_url
+from tests.slack.conftest import FORM, modal_state
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER_SUPPORT = str(Path(sys.executable).with_name("peer-support"))
@@ -74,20 +75,7 @@ async def migrated_url(postgres_url: str) -> AsyncIterator[str]:
 
 
 def submission(user: str, view_id: str) -> str:
-    def select(block: str, value: str) -> dict[str, object]:
-        option = {"text": {"type": "plain_text", "text": value}, "value": value}
-        return {block: {"type": "static_select", "selected_option": option}}
-
-    values = {
-        "urgency": select("urgency", "now"),
-        "category": select("category", "adverse_event"),
-        "contact": select("contact", "chat"),
-        "language": select("language", "en"),
-        "options": {"options": {"type": "checkboxes", "selected_options": []}},
-        "crisis": {"crisis": {"type": "checkboxes", "selected_options": []}},
-        "unit": {"unit": {"type": "plain_text_input", "value": None}},
-        "note": {"note": {"type": "plain_text_input", "value": None}},
-    }
+    """The form Slack sends when the demo's Rita submits it (a view id of our choosing)."""
     payload = {
         "type": "view_submission",
         "team": {"id": TEAM, "domain": "demo"},
@@ -101,7 +89,7 @@ def submission(user: str, view_id: str) -> str:
             "callback_id": "intake",
             "private_metadata": "en",
             "team_id": TEAM,
-            "state": {"values": values},
+            "state": {"values": modal_state(FORM)},
             "hash": "1700000000.abc",
         },
         "response_urls": [],
