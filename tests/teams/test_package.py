@@ -52,7 +52,17 @@ def test_the_package_holds_the_manifest_and_icons(tmp_path: Path):
     assert bot["scopes"] == ["personal"]
     [commands] = bot["commandLists"]
     titles = [command["title"] for command in commands["commands"]]
-    assert titles == ["support", "help", "pulse on", "pulse off", "forget me", "admin", "report"]
+    assert titles == [
+        "support",
+        "help",
+        "pulse on",
+        "pulse off",
+        "forget me",
+        "admin",
+        "report",
+        "unavailable",
+        "available",
+    ]
     # Each entry of the command menu, in either language, is a word the bot understands.
     assert [command_of(title) for title in titles] == list(MENU)
     assert manifest["localizationInfo"]["additionalLanguages"] == [
