@@ -24,6 +24,8 @@ MENU = (
     Command.FORGET,
     Command.ADMIN,
     Command.REPORT,
+    Command.UNAVAILABLE,
+    Command.AVAILABLE,
 )
 
 
