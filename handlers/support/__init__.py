@@ -8,7 +8,8 @@
   then the coordinators, told again while it lasts; `jobs.SupportJobs` runs those jobs.
 - `answering.Offers`: accept (first accept wins), decline, a coordinator's "I will make contact".
 - `relay.Relay`: anonymous messages passed on both ways.
-- `ending.Cases`: withdraw, close, follow-ups scheduled, the peer asked how they are.
+- `ending.Cases`: withdraw, close, follow-ups scheduled, the peer asked how they are;
+  `encounters`: and what kind of support it was (optional, counted apart from the case).
 - `disclosure.Disclosures`: risk in what someone writes: crisis lines at once, a human alerted.
 - `informing`: coordinator alerts and the requester's acknowledgement, updated in place;
   `messages` and `risk_messages`: what the flow says; `failed_jobs`: a job given up is reported.
