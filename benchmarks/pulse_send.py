@@ -203,10 +203,10 @@ async def run(people: int, speed: float, database_url: str, weekly_only: bool) -
     clock = FastClock(speed)
     runtime.core.clock = clock
     runtime.engine.clock = clock
-    # Claims expire by the engine's clock but are renewed on the real one (a third of the
-    # timeout): scaled, a claim lives as long in real time as in production, and a job waiting
-    # out a Retry-After is not taken up again and sent twice.
-    runtime.engine.claim_timeout *= speed
+    # Claims expire by the engine's clock, which runs `speed` times fast; they are renewed on
+    # the real one, so the heartbeat must beat as much faster, or a job waiting out a
+    # Retry-After would be taken up again and sent twice.
+    runtime.engine.heartbeat_seconds /= speed
 
     print(f"{people} people, clock and limits sped up x{speed:g}, real-time equivalents.")
     if weekly_only:

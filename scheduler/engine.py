@@ -89,13 +89,17 @@ class JobEngine:
         on_failed: Callable[[DueJob], Awaitable[None]] | None = None,
         observe: Callable[[str, str], None] = lambda kind, outcome: None,
         worker_id: str | None = None,
+        heartbeat_seconds: float | None = None,
     ) -> None:
+        """`heartbeat_seconds`: how often, in real seconds, held claims are renewed (a third of
+        the claim timeout unless said; only a clock that runs faster than real time needs it)."""
         configure_mappers()  # _job_of fills instances directly: the mapping must be complete
         self.database = database
         self.handlers = handlers
         self.clock = clock
         self.batch_size = batch_size
         self.claim_timeout = claim_timeout
+        self.heartbeat_seconds = heartbeat_seconds or claim_timeout.total_seconds() / 3
         self.on_failed = on_failed
         self.observe = observe  # (kind, outcome) of every run, for metrics
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
@@ -178,7 +182,7 @@ class JobEngine:
     async def _heartbeat(self) -> None:
         """Renew every claim held here, a few times per claim timeout, while a batch runs."""
         while True:
-            await asyncio.sleep(self.claim_timeout.total_seconds() / 3)
+            await asyncio.sleep(self.heartbeat_seconds)
             if held := list(self._held.values()):
                 try:
                     await self._renew(held)
