@@ -99,13 +99,23 @@ class Ticker:
                 task.cancel()
 
 
-async def run_until_signalled(ticker: Ticker, grace_seconds: float) -> None:
-    """Tick until SIGTERM or SIGINT (a deploy, `systemctl restart`, a rollout, Ctrl-C), then
-    stop within `grace_seconds`: running jobs finish or are handed back to the other workers."""
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT, from now on: a process that takes it before its
+    start-up is over (migrations checked, platforms installed) still stops cleanly, exit 0."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def run_until_signalled(
+    ticker: Ticker, grace_seconds: float, stop: asyncio.Event | None = None
+) -> None:
+    """Tick until SIGTERM or SIGINT (a deploy, `systemctl restart`, a rollout, Ctrl-C), then
+    stop within `grace_seconds`: running jobs finish or are handed back to the other workers.
+    `stop`: the event of `stop_on_signals`, if the process listened for them earlier."""
+    stop = stop or stop_on_signals()
     ticker.start()
     await stop.wait()
     log.info("stopping: finishing or handing back the jobs held (grace %s s)", grace_seconds)

@@ -136,18 +136,19 @@ def worker() -> None:
 
     from bot.platforms import install_platforms, platform_status
     from bot.runtime import build_runtime, prepare_database
-    from scheduler.ticker import run_until_signalled
+    from scheduler.ticker import run_until_signalled, stop_on_signals
 
     settings = settings_for_a_process()
 
     async def main() -> None:
+        stop = stop_on_signals()  # a deploy may stop it while it is still starting
         runtime = build_runtime(settings)
         runtime.platform_status = platform_status(settings)
         _start_up_log(runtime, "worker")
         health = await _serve_health(runtime)  # /livez answers, /readyz says "starting"
         await prepare_database(runtime, migrate=False)
         platforms = install_platforms(runtime)
-        await run_until_signalled(runtime.ticker(), settings.worker_grace_seconds)
+        await run_until_signalled(runtime.ticker(), settings.worker_grace_seconds, stop)
         runtime.ready = False
         if health is not None:
             await health.cleanup()

@@ -31,6 +31,7 @@ from bot.sandbox.slack_api import FakeSlackApi
 from config.settings import Settings
 from models.crypto import Vault, configure_vault
 from models.db import Database
+from models.migrate import upgrade
 from tests.conftest import TEST_KEY, _create_database, _drop_database, _postgres_admin_url
 from tests.slack.conftest import FORM, modal_state
 
@@ -68,8 +69,12 @@ async def migrated_url(postgres_url: str) -> AsyncIterator[str]:
     admin_url = _postgres_admin_url()
     name = f"peer_support_processes_{uuid.uuid4().hex[:8]}"
     await _create_database(admin_url, name)
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        database = Database(url)
+        await upgrade(database)
+        await database.dispose()
+        yield url
     finally:
         await _drop_database(admin_url, name)
 
@@ -130,7 +135,7 @@ async def test_a_forms_first_offer_reaches_slack_without_waiting_for_a_poll(
     runtime = Runtime(
         settings=settings, vault=configure_vault(Vault([TEST_KEY])), database=Database(migrated_url)
     )
-    await prepare_database(runtime, migrate=True)
+    await prepare_database(runtime, migrate=False)  # the keyring
     await seed(runtime.database, SandboxClock(), runtime.pulses)  # the demo hospital, peers on call
     await runtime.database.dispose()
 
@@ -192,3 +197,20 @@ async def test_a_forms_first_offer_reaches_slack_without_waiting_for_a_poll(
         for process in processes:
             assert await asyncio.wait_for(process.wait(), timeout=30) == 0  # a clean stop
         await runner.cleanup()
+
+
+async def test_a_worker_stopped_while_it_starts_still_exits_cleanly(migrated_url: str) -> None:
+    """A deploy may send SIGTERM before a worker has finished starting (its probes already
+    answer): it stops cleanly, exit 0, not killed by the signal."""
+    health_port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": migrated_url,
+        "ENCRYPTION_KEYS": TEST_KEY,
+        "HEALTH_PORT": str(health_port),
+        "LOG_LEVEL": "WARNING",
+    }
+    worker = await asyncio.create_subprocess_exec(PEER_SUPPORT, "worker", cwd=ROOT, env=environment)
+    await wait_for_port(health_port)
+    worker.send_signal(signal.SIGTERM)  # at once: it may still be checking the schema
+    assert await asyncio.wait_for(worker.wait(), timeout=30) == 0
