@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from handlers.core import notices
 from handlers.core.i18n import t
-from handlers.core.people import Person, find_identity, locale_of
+from handlers.core.people import Person
 from handlers.core.ports import Button, Message
 from handlers.core.unit import Core
-from handlers.support.lookups import accepting_peer
-from models import EncounterAnswer, Organisation, RequestStatus, SupportRequest
+from handlers.support.lookups import peer_case
+from models import EncounterAnswer, RequestStatus, SupportRequest
 
 ENCOUNTER = "encounter.kind"
 KINDS = ("listened", "practical", "referred", "group")
@@ -51,16 +51,10 @@ class Encounters:
             return None
         now = self.core.clock()
         async with self.core.database.session() as session, session.begin():
-            request = await session.get(SupportRequest, request_id, with_for_update=True)
-            identity = await find_identity(session, person)
-            if request is None or identity is None:
-                return self.core.unknown(person)
-            organisation = await session.get(Organisation, request.organisation_id)
-            assert organisation is not None
-            locale = locale_of(identity, organisation)
-            peer = await accepting_peer(session, request)
-            if peer is None or peer.identity_id != identity.id:
-                return notices.notice(locale, "request.not_yours")
+            case = await peer_case(session, self.core, person, request_id, lock=True)
+            if isinstance(case, Message):
+                return case
+            request, organisation, locale = case.request, case.organisation, case.locale
             if request.status != RequestStatus.CLOSED.value:
                 return notices.notice(locale, "encounter.not_ended")
             if request.encounter_noted:

@@ -32,7 +32,7 @@ from handlers.support.informing import (
     retire_alerts,
     tell_requester,
 )
-from handlers.support.lookups import accepting_peer
+from handlers.support.lookups import accepting_peer, peer_case
 from handlers.support.routing import withdraw_offers
 from handlers.support.steps import (
     cancel_routing,
@@ -125,16 +125,12 @@ class Cases:
         coordinators with the peer's name (never the requester's)."""
         now = self.core.clock()
         async with self.core.database.session() as session, session.begin():
-            request = await session.get(SupportRequest, request_id)
-            identity = await find_identity(session, person)
-            if request is None or identity is None:
-                return self.core.unknown(person)
-            organisation = await session.get(Organisation, request.organisation_id)
-            assert organisation is not None
-            locale = locale_of(identity, organisation)
-            peer = await accepting_peer(session, request)
-            if peer is None or peer.identity_id != identity.id:
-                return notices.notice(locale, "request.not_yours")
+            case = await peer_case(session, self.core, person, request_id)
+            if isinstance(case, Message):
+                return case
+            request, identity, organisation, peer, locale = (
+                case.request, case.identity, case.organisation, case.peer, case.locale
+            )  # fmt: skip
             if not debrief:
                 return notices.notice(locale, "peer.wellbeing.thanks")
             for coordinator in await coordinators(session, organisation):
