@@ -113,10 +113,7 @@ class SlackListeners:
             )
         except Exception as exc:  # Slack is failing: the worker sends it, retried until it goes
             log.warning("slack: the form-unavailable DM failed (%s); queued", type(exc).__name__)
-            try:
-                await self.requests.form_unavailable(person, locale, trigger_id)
-            except Exception as queue_exc:  # the database is down as well
-                log.error("slack: nor could it be queued (%s)", type(queue_exc).__name__)
+            await self.requests.form_unavailable(person, locale, trigger_id)
 
     async def _form_first(self, client: AsyncWebClient, body: dict[str, Any]) -> None:
         """`/support`: the form opens before anyone is looked up (its trigger lasts 3 seconds),

@@ -148,11 +148,7 @@ class TeamsBot(ActivityHandler):
             await self._reply(turn_context, intake_card(locale))
         except Exception as exc:  # the connector's errors, or the network's
             log.warning("teams: the form could not be shown (%s)", type(exc).__name__)
-            key = turn_context.activity.id or ""
-            try:
-                await self.requests.form_unavailable(person, locale, key)
-            except Exception as queue_exc:  # the database is down as well
-                log.error("teams: nor could it be queued (%s)", type(queue_exc).__name__)
+            await self.requests.form_unavailable(person, locale, turn_context.activity.id or "")
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         """The person removed the app: nothing can reach them until they add it again, so

@@ -110,21 +110,26 @@ class Requests:
         """The platform would not show the intake form just now (its calls kept failing): the
         crisis lines and a button that shows the form again, queued for the worker, whose
         delivery is retried with the outbox's backoff. `key` (the click's or the message's id)
-        makes a second attempt at the same click queue nothing more."""
+        makes a second attempt at the same click queue nothing more. With the database down as
+        well nothing more can be done: that is logged, never raised to the adapter."""
         _, resources = await self.crisis_lines_for(person)
         message = notices.form_unavailable(locale, resources)
-        async with self.core.database.session() as session, session.begin():
-            organisation = await organisation_for(
-                session, person.platform, person.tenant_id, self.core.defaults
-            )
-            identity = await identity_for(session, organisation, person)
-            await deliver(
-                session,
-                to=identity,
-                message=message,
-                key=f"form-unavailable:{key}",
-                now=self.core.clock(),
-            )
+        try:
+            async with self.core.database.session() as session, session.begin():
+                organisation = await organisation_for(
+                    session, person.platform, person.tenant_id, self.core.defaults
+                )
+                identity = await identity_for(session, organisation, person)
+                await deliver(
+                    session,
+                    to=identity,
+                    message=message,
+                    key=f"form-unavailable:{key}",
+                    now=self.core.clock(),
+                )
+        except Exception as exc:
+            log.error("the form-unavailable message could not be queued (%s)", type(exc).__name__)
+            return
         self.core.after_commit()
 
     async def request_support(
